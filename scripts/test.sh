@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, then runs every test (ctest, JUnit, models/ pytest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export JAVA_HOME=${PROMPTONCE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export PATH="$JAVA_HOME/bin:$PATH"
+
+# Real medical files for the I/O tests, from Debian's archive (never committed).
+[ -x scripts/fetch-testdata.sh ] && bash scripts/fetch-testdata.sh
+
+echo "== models/ (pytest)"
+if [ -d models/tests ]; then
+  (cd models && /usr/bin/python3 -m pytest -q tests)
+fi
+
+echo "== native + Java (Maven)"
+mvn -B verify "$@"

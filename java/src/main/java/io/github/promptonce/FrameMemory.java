@@ -1,0 +1,23 @@
+package io.github.promptonce;
+
+import io.github.promptonce.runtime.Tensor;
+
+/**
+ * What SAM 2 keeps of one prompted or tracked frame for later frames: the encoded spatial memory, the object
+ * pointer, the low-resolution mask logits and the object score. Owns its tensors.
+ *
+ * @param maskmemFeatures spatial memory, stored as bfloat16 like the official predictor ([1, C_mem, h, w])
+ * @param objectPointer   object pointer [1, C]
+ * @param lowResMasks     mask logits at the decoder's resolution [1, 1, 4h, 4w]
+ * @param objectScore     object score logit (> 0: the object is present)
+ */
+record FrameMemory(Tensor maskmemFeatures, Tensor objectPointer, Tensor lowResMasks, float objectScore)
+        implements AutoCloseable {
+
+    @Override
+    public void close() {
+        maskmemFeatures.close();
+        objectPointer.close();
+        lowResMasks.close();
+    }
+}

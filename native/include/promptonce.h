@@ -72,8 +72,9 @@ typedef enum po_device_type {
     PO_DEVICE_CUDA = 1
 } po_device_type;
 
-/* The kind of a po_value (an argument list, or what a method returned). */
-typedef enum po_value_kind {
+/* The kind of a po_value (an argument list, or what a method returned), as po_value_kind() reports it. (The
+ * type is po_kind, not po_value_kind: a typedef cannot share its name with the function.) */
+typedef enum po_kind {
     PO_VALUE_NONE = 0,
     PO_VALUE_TENSOR = 1,
     PO_VALUE_INT = 2,
@@ -83,7 +84,7 @@ typedef enum po_value_kind {
     PO_VALUE_LIST = 6,     /* any list: of tensors, ints, doubles, bools or mixed */
     PO_VALUE_STRING = 7,
     PO_VALUE_OTHER = 8     /* dicts, objects, ...: can be inspected by kind only */
-} po_value_kind;
+} po_kind;
 
 /* Flags for po_module_load. */
 #define PO_LOAD_DEFAULT 0u

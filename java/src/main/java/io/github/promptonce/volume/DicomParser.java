@@ -354,6 +354,11 @@ final class DicomParser {
                 len = u32(in.read(4, false), 0, order);
             }
             if (depth == 0 && tag == TAG_PIXEL_DATA) {
+                if (len != UNDEFINED && limit >= 0 && in.pos + len > limit) {
+                    throw new VolumeFormatException(name + ": element " + tagText(tag) + " at byte " + start
+                            + " claims " + len + " bytes, past the end of the file (" + limit
+                            + " bytes; truncated file?)");
+                }
                 pixel[0] = in.pos;
                 pixel[1] = len == UNDEFINED ? -1 : len;
                 pixel[2] = len == UNDEFINED ? 1 : 0;

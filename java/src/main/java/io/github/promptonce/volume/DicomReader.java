@@ -279,13 +279,17 @@ public final class DicomReader {
                 }
             }
             double mean = (dist[n - 1] - dist[0]) / (n - 1);
-            for (int k = 1; k < n; k++) {
-                double gap = dist[k] - dist[k - 1];
-                if (Math.abs(gap - mean) > Math.max(GAP_TOLERANCE * mean, 1e-3)) {
-                    throw new VolumeFormatException(name + ": uneven slice spacing: " + fmtNum(gap) + " mm between "
-                            + label(frames.get(k - 1)) + " and " + label(frames.get(k)) + ", mean "
-                            + fmtNum(mean) + " mm; expected even spacing (a missing slice?)");
+            int worst = 1;
+            for (int k = 2; k < n; k++) {
+                if (Math.abs(dist[k] - dist[k - 1] - mean) > Math.abs(dist[worst] - dist[worst - 1] - mean)) {
+                    worst = k;
                 }
+            }
+            double gap = dist[worst] - dist[worst - 1];
+            if (Math.abs(gap - mean) > Math.max(GAP_TOLERANCE * mean, 1e-3)) {
+                throw new VolumeFormatException(name + ": uneven slice spacing: " + fmtNum(gap) + " mm between "
+                        + label(frames.get(worst - 1)) + " and " + label(frames.get(worst)) + ", mean "
+                        + fmtNum(mean) + " mm; expected even spacing (a missing slice?)");
             }
             double[] pFirst = frames.get(0).position();
             double[] pLast = frames.get(n - 1).position();

@@ -27,6 +27,17 @@ public record Slice(int width, int height, float[] data) {
         return data[y * width + x];
     }
 
+    /** Equal size and equal values (bitwise, so NaN equals NaN). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Slice s && s.width == width && s.height == height && java.util.Arrays.equals(s.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * width + height) + java.util.Arrays.hashCode(data);
+    }
+
     @Override
     public String toString() {
         return "Slice[" + width + "x" + height + "]";

@@ -39,6 +39,10 @@ public final class DicomReader {
     /** Relative deviation of a slice gap from the mean gap that is still "even". */
     private static final double GAP_TOLERANCE = 0.05;
 
+    /** The images found under a path, and how many unreadable DICOM files were skipped. */
+    record Scan(List<DicomParser.ParsedFile> files, int skipped) {
+    }
+
     private DicomReader() {
     }
 
@@ -87,7 +91,7 @@ public final class DicomReader {
 
     /** Lists the series under a directory (searched recursively) or in a file. */
     public static List<SeriesInfo> listSeries(Path path) throws VolumeFormatException {
-        Map<String, List<DicomParser.ParsedFile>> groups = group(scan(path), path);
+        Map<String, List<DicomParser.ParsedFile>> groups = group(scan(path).files(), path);
         List<SeriesInfo> out = new ArrayList<>();
         for (Map.Entry<String, List<DicomParser.ParsedFile>> e : groups.entrySet()) {
             List<DicomParser.ParsedFile> files = e.getValue();
@@ -104,7 +108,9 @@ public final class DicomReader {
 
     /** Reads the series in a directory or a single file. */
     public static Volume read(Path path, ReadOptions options) throws VolumeFormatException {
-        List<DicomParser.ParsedFile> all = scan(path);
+        Scan scan = scan(path);
+        List<DicomParser.ParsedFile> all = scan.files();
+        int skipped = scan.skipped();
         Map<String, List<DicomParser.ParsedFile>> groups = group(all, path);
         List<DicomParser.ParsedFile> files;
         String uid;
@@ -123,7 +129,7 @@ public final class DicomReader {
             uid = only.getKey();
             files = only.getValue();
         }
-        return build(path, uid, files, options);
+        return build(path, uid, files, options, skipped);
     }
 
     private static String describe(Map<String, List<DicomParser.ParsedFile>> groups) {
@@ -138,7 +144,7 @@ public final class DicomReader {
     }
 
     /** Parses the DICOM files under {@code path} that have pixel data. */
-    static List<DicomParser.ParsedFile> scan(Path path) throws VolumeFormatException {
+    static Scan scan(Path path) throws VolumeFormatException {
         if (!Files.exists(path)) {
             throw new VolumeFormatException(path + ": no such file or directory");
         }
@@ -148,7 +154,7 @@ public final class DicomReader {
                 throw new VolumeFormatException(path + ": DICOM file has no Pixel Data (7FE0,0010); SOP class "
                         + f.dataset().string(0x00080016) + " is not an image");
             }
-            return List.of(f);
+            return new Scan(List.of(f), 0);
         }
         List<Path> candidates;
         try (Stream<Path> s = Files.walk(path, MAX_DEPTH)) {
@@ -161,11 +167,20 @@ public final class DicomReader {
         }
         List<DicomParser.ParsedFile> out = new ArrayList<>();
         int dicomWithoutPixels = 0;
+        List<String> unreadable = new ArrayList<>();
         for (Path p : candidates) {
             if (!isDicomFile(p)) {
                 continue;
             }
-            DicomParser.ParsedFile f = DicomParser.parse(p);
+            DicomParser.ParsedFile f;
+            try {
+                f = DicomParser.parse(p);
+            } catch (VolumeFormatException e) {
+                // A corrupt file (often a DICOMDIR or a stray export) must not hide the series next to it; a missing
+                // slice is still caught by the spacing check, and the count is reported.
+                unreadable.add(e.getMessage());
+                continue;
+            }
             if (f.hasPixelData()) {
                 out.add(f);
             } else {
@@ -175,9 +190,10 @@ public final class DicomReader {
         if (out.isEmpty()) {
             throw new VolumeFormatException(path + ": no DICOM images found (" + candidates.size() + " files looked at"
                     + (dicomWithoutPixels > 0 ? ", " + dicomWithoutPixels + " DICOM files without pixel data" : "")
-                    + ")");
+                    + (unreadable.isEmpty() ? "" : ", " + unreadable.size() + " unreadable, first: "
+                    + unreadable.get(0)) + ")");
         }
-        return out;
+        return new Scan(out, unreadable.size());
     }
 
     /** Whether the file starts like DICOM (preamble + DICM, or a plausible first element). */
@@ -199,8 +215,8 @@ public final class DicomReader {
         return groups;
     }
 
-    private static Volume build(Path path, String uid, List<DicomParser.ParsedFile> files, ReadOptions options)
-            throws VolumeFormatException {
+    private static Volume build(Path path, String uid, List<DicomParser.ParsedFile> files, ReadOptions options,
+                                int skipped) throws VolumeFormatException {
         DicomParser.ParsedFile first = files.get(0);
         DicomDataset d0 = first.dataset();
         int rows = d0.uint16(ROWS, -1);
@@ -334,7 +350,9 @@ public final class DicomReader {
         String detail = "DICOM" + (Files.isDirectory(path) ? " series, " + files.size()
                 + (files.size() == 1 ? " file" : " files") : " file") + (n != files.size() ? ", " + n + " frames" : "")
                 + ", " + DicomParser.syntaxName(first.transferSyntax()) + (modality == null ? "" : ", " + modality)
-                + (known ? "" : ", no patient position/orientation: geometry unknown");
+                + (known ? "" : ", no patient position/orientation: geometry unknown")
+                + (skipped > 0 ? ", " + skipped + " unreadable DICOM " + (skipped == 1 ? "file" : "files")
+                + " skipped" : "");
         return new Volume(voxels, cols, rows, n, geometry, SourceFormat.DICOM, detail, path, type,
                 frames.get(0).slope(), frames.get(0).intercept(), 0, 1, nonFinite);
     }

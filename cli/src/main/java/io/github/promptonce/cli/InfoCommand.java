@@ -59,8 +59,7 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("dims:         " + v.nx() + " x " + v.ny() + " x " + v.nz()
                 + (v.volumeCount() > 1 ? "  (volume " + v.volumeIndex() + " of " + v.volumeCount()
                 + "; choose with --volume)" : ""));
-        out.println("spacing:      " + Affine.format(s[0]) + " x " + Affine.format(s[1]) + " x "
-                + Affine.format(s[2]) + unit);
+        out.println("spacing:      " + value(s[0]) + " x " + value(s[1]) + " x " + value(s[2]) + unit);
         boolean scaled = v.sclSlope() != 1 || v.sclInter() != 0;
         out.println("datatype:     " + v.sourceDataType()
                 + (scaled ? "  (scaled: slope " + value(v.sclSlope()) + ", intercept " + value(v.sclInter()) + ")"

@@ -28,7 +28,7 @@ public final class InputOptions {
     String spacing;
 
     @Option(names = "--non-finite", paramLabel = "POLICY",
-            description = "NaN/Inf voxels: reject, zero or keep (default: ${DEFAULT-VALUE}).")
+            description = "NaN/Inf voxels: reject, zero (map to 0) or keep (default: reject; info keeps and counts them).")
     String nonFinite;
 
     /** The read options; {@code defaultPolicy} applies when --non-finite is not given. */

@@ -204,6 +204,18 @@ class NiftiSyntheticTest {
     }
 
     @Test
+    void highlyCompressibleMasksPassTheGzipRatioBound() throws Exception {
+        // An empty mask compresses about 1000:1, close to DEFLATE's limit that the reader uses to reject lying dims.
+        Volume src = Volume.of(new float[256 * 256 * 100], 256, 256, 100, Geometry.ofSpacing(1, 1, 1));
+        Path f = tmp.resolve("empty_mask.nii.gz");
+        NiftiWriter.writeMask(VolumeMask.empty(src), f);
+        assertTrue(Files.size(f) * 900 < 256 * 256 * 100, "compressed to " + Files.size(f) + " bytes");
+        Volume back = Volumes.read(f);
+        assertEquals(0f, back.max());
+        assertEquals(DataType.UINT8, back.sourceDataType());
+    }
+
+    @Test
     void logitsVolumeWithSourceGeometry() throws Exception {
         Volume src = new NiftiBytes().read();
         float[] logits = new float[(int) src.voxelCount()];

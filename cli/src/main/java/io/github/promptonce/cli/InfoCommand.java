@@ -37,7 +37,7 @@ public final class InfoCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Up to 9 significant digits (enough for float32 and NIfTI-1 scaling), no trailing zeros. */
+    /** 7 significant digits (float32 precision: the header and voxel values are float32), no trailing zeros. */
     static String value(double v) {
         if (Double.isNaN(v)) {
             return "none";
@@ -45,7 +45,7 @@ public final class InfoCommand implements Callable<Integer> {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
-        String s = new java.math.BigDecimal(v).round(new java.math.MathContext(9)).stripTrailingZeros()
+        String s = new java.math.BigDecimal(v).round(new java.math.MathContext(7)).stripTrailingZeros()
                 .toPlainString();
         return s.length() > 16 ? String.format(java.util.Locale.ROOT, "%.8e", v) : s;
     }

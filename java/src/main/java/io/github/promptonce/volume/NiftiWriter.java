@@ -68,6 +68,14 @@ public final class NiftiWriter {
                 (buf, start, count) -> System.arraycopy(labels, start, buf, 0, count));
     }
 
+    /** gzip at level 1 (as nibabel writes): several times faster than the default, masks still shrink ~100×. */
+    private static final class FastGzip extends GZIPOutputStream {
+        FastGzip(OutputStream out) throws IOException {
+            super(out, 1 << 16);
+            def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+        }
+    }
+
     @FunctionalInterface
     private interface ChunkEncoder {
         void encode(byte[] buf, int start, int count);
@@ -87,7 +95,7 @@ public final class NiftiWriter {
         boolean gz = abs.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz");
         try {
             try (OutputStream fileOut = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-                 OutputStream o = gz ? new GZIPOutputStream(fileOut, 1 << 16) : fileOut) {
+                 OutputStream o = gz ? new FastGzip(fileOut) : fileOut) {
                 o.write(header);
                 long n = (long) nx * ny * nz;
                 byte[] buf = new byte[CHUNK_VOXELS * type.bytes()];

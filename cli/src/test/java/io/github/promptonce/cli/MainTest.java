@@ -153,4 +153,34 @@ class MainTest {
         assertEquals(0, series.code(), series.err());
         assertTrue(series.out().contains("dims:         16 x 16 x 5"), series.out());
     }
+
+    @Test
+    void inputOptions() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("stack"));
+        for (int k = 0; k < 3; k++) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(4, 3,
+                    java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+            img.getRaster().setSample(1, 1, 0, 1000 * (k + 1));
+            javax.imageio.ImageIO.write(img, "png", dir.resolve("s" + (k + 1) + ".png").toFile());
+        }
+        Result r = run("info", "--spacing", "0.5,0.5,2", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("format:       image stack, 3 images, uint16, spacing from options"), r.out());
+        assertTrue(r.out().contains("spacing:      0.5 x 0.5 x 2 mm"), r.out());
+        assertTrue(r.out().contains("value range:  0 .. 3000"), r.out());
+        assertTrue(r.out().contains("qform_code:   0 (unknown)"), r.out());
+
+        String nan = data(NIBABEL + "resampled_anat_moved.nii").toString();
+        Result reject = run("info", "--non-finite", "reject", nan);
+        assertEquals(3, reject.code());
+        assertTrue(reject.err().contains("153 of 1071 voxels are not finite (153 NaN, 0 infinite)"), reject.err());
+        Result zero = run("info", "--non-finite", "ZERO", nan);
+        assertEquals(0, zero.code(), zero.err());
+        assertTrue(zero.out().contains("value range:  0 .. 13360.96"), zero.out());
+        Result bad = run("info", "--non-finite", "drop", nan);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--non-finite 'drop' is not one of reject, zero, keep"), bad.err());
+        Result neg = run("info", "--volume", "-1", nan);
+        assertEquals(2, neg.code());
+    }
 }

@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -249,13 +248,5 @@ final class DicomBytes {
         int[] a = new int[n];
         java.util.Arrays.fill(a, value);
         return a;
-    }
-
-    static List<Integer> range(int n) {
-        List<Integer> l = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            l.add(i);
-        }
-        return l;
     }
 }

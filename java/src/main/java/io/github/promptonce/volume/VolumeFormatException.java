@@ -1,0 +1,21 @@
+package io.github.promptonce.volume;
+
+/**
+ * The one checked exception for input that cannot be read as a volume: a missing or unreadable file, a corrupt or
+ * truncated file, a header that contradicts itself or the file, an unsupported datatype or transfer syntax, an
+ * inconsistent DICOM series, non-finite voxels when they are rejected.
+ *
+ * <p>Messages are one line, name the file, the offending value and what was expected, e.g.
+ * {@code "anat.nii: dim[2] = -4; every used dimension must be at least 1"}.
+ */
+public class VolumeFormatException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public VolumeFormatException(String message) {
+        super(message);
+    }
+
+    public VolumeFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,85 @@
+package io.github.promptonce.volume;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.WritableRaster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageStackTest {
+    @TempDir
+    Path tmp;
+
+    private static void grey(Path f, int type, int w, int h, int base, String format) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, type);
+        WritableRaster r = img.getRaster();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                r.setSample(x, y, 0, base + 10 * y + x);
+            }
+        }
+        assertTrue(ImageIO.write(img, format, f.toFile()), "no ImageIO writer for " + format);
+    }
+
+    @Test
+    void pngStackInNaturalOrderWithSpacingFromOptions() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("png"));
+        grey(dir.resolve("img10.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 2, 200, "png");
+        grey(dir.resolve("img2.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 2, 100, "png");
+        grey(dir.resolve("img1.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 2, 0, "png");
+        Files.writeString(dir.resolve("notes.txt"), "ignored");
+        Volume v = Volumes.read(dir, ReadOptions.defaults().withStackSpacing(0.5, 0.5, 2));
+        assertEquals(SourceFormat.IMAGE_STACK, v.format());
+        assertArrayEquals(new int[] {3, 2, 3}, v.dims());
+        assertEquals(DataType.UINT8, v.sourceDataType());
+        assertEquals(0f, v.get(0, 0, 0));
+        assertEquals(112f, v.get(2, 1, 1));
+        assertEquals(211f, v.get(1, 1, 2));
+        assertArrayEquals(new double[] {0.5, 0.5, 2}, v.spacing());
+        assertEquals(0, v.geometry().qformCode());
+        assertEquals(0, v.geometry().sformCode());
+    }
+
+    @Test
+    void sixteenBitPngAndTiff() throws Exception {
+        for (String format : new String[] {"png", "tiff"}) {
+            Path dir = Files.createDirectory(tmp.resolve("u16" + format));
+            grey(dir.resolve("a1." + format), BufferedImage.TYPE_USHORT_GRAY, 4, 3, 60000, format);
+            grey(dir.resolve("a2." + format), BufferedImage.TYPE_USHORT_GRAY, 4, 3, 1000, format);
+            Volume v = Volumes.read(dir);
+            assertEquals(DataType.UINT16, v.sourceDataType(), format);
+            assertEquals(60023f, v.get(3, 2, 0), format);
+            assertEquals(1000f, v.get(0, 0, 1), format);
+            assertArrayEquals(new double[] {1, 1, 1}, v.spacing());
+        }
+        Path single = tmp.resolve("single.png");
+        grey(single, BufferedImage.TYPE_USHORT_GRAY, 2, 2, 5, "png");
+        assertArrayEquals(new int[] {2, 2, 1}, Volumes.read(single).dims());
+    }
+
+    @Test
+    void mixedSizesColourAndCorruptImages() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("mixed"));
+        grey(dir.resolve("s1.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 2, 0, "png");
+        grey(dir.resolve("s2.png"), BufferedImage.TYPE_BYTE_GRAY, 2, 3, 0, "png");
+        String m = assertThrows(VolumeFormatException.class, () -> Volumes.read(dir)).getMessage();
+        assertTrue(m.endsWith("mixed: mixed image sizes: 3x2 in s1.png but 2x3 in s2.png; expected one size"), m);
+
+        Path rgb = tmp.resolve("rgb.png");
+        ImageIO.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), "png", rgb.toFile());
+        m = assertThrows(VolumeFormatException.class, () -> Volumes.read(rgb)).getMessage();
+        assertTrue(m.endsWith("rgb.png: 3-band colour image; expected greyscale (one band)"), m);
+
+        Path bad = tmp.resolve("bad.png");
+        Files.write(bad, new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H'});
+        m = assertThrows(VolumeFormatException.class, () -> Volumes.read(bad)).getMessage();
+        assertTrue(m.contains("bad.png: "), m);
+    }
+}

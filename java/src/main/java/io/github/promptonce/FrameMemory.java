@@ -10,9 +10,17 @@ import io.github.promptonce.runtime.Tensor;
  * @param objectPointer   object pointer [1, C]
  * @param lowResMasks     mask logits at the decoder's resolution [1, 1, 4h, 4w]
  * @param objectScore     object score logit (> 0: the object is present)
+ * @param iou             the predicted IoU of the chosen mask
  */
-record FrameMemory(Tensor maskmemFeatures, Tensor objectPointer, Tensor lowResMasks, float objectScore)
+record FrameMemory(Tensor maskmemFeatures, Tensor objectPointer, Tensor lowResMasks, float objectScore, float iou)
         implements AutoCloseable {
+
+    /** New handles on the same tensors (no copy), owned separately: for seeding several banks. */
+    FrameMemory share() {
+        return new FrameMemory(maskmemFeatures.to(maskmemFeatures.device(), maskmemFeatures.dtype()),
+                objectPointer.to(objectPointer.device(), objectPointer.dtype()),
+                lowResMasks.to(lowResMasks.device(), lowResMasks.dtype()), objectScore, iou);
+    }
 
     @Override
     public void close() {

@@ -4,6 +4,7 @@ import io.github.promptonce.memory.MemoryConfig;
 import io.github.promptonce.memory.MemoryPolicy;
 import io.github.promptonce.memory.MemorySelection;
 
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
@@ -40,6 +41,9 @@ public final class MemoryBank implements AutoCloseable {
     private final Retention retention;
     private final TreeMap<Integer, FrameMemory> conditioning = new TreeMap<>();
     private final TreeMap<Integer, FrameMemory> tracked = new TreeMap<>();
+    /** Frames a propagation has passed through, and in which direction (for later prompts on them). */
+    private final BitSet visited = new BitSet();
+    private final BitSet visitedReverse = new BitSet();
     private boolean closed;
 
     MemoryBank(MemoryConfig config, int numFrames, Retention retention) {
@@ -75,6 +79,22 @@ public final class MemoryBank implements AutoCloseable {
     boolean isConditioning(int frame) {
         ensureOpen();
         return conditioning.containsKey(frame);
+    }
+
+    /** Whether a propagation has passed through {@code frame} (tracked it, or reused its prompt there). */
+    boolean wasVisited(int frame) {
+        return visited.get(frame);
+    }
+
+    /** The direction of the last propagation through {@code frame}. */
+    boolean visitedInReverse(int frame) {
+        return visitedReverse.get(frame);
+    }
+
+    void markVisited(int frame, boolean reverse) {
+        checkFrame(frame);
+        visited.set(frame);
+        visitedReverse.set(frame, reverse);
     }
 
     /** The stored memory of a frame (conditioning first), or null. */

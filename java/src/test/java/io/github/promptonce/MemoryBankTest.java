@@ -15,7 +15,7 @@ class MemoryBankTest {
 
     private static FrameMemory memory(float score) {
         return new FrameMemory(RUNTIME.tensor(new float[] {score}, 1), RUNTIME.tensor(new float[] {score}, 1),
-                RUNTIME.tensor(new float[] {score}, 1), score);
+                RUNTIME.tensor(new float[] {score}, 1), score, 1f);
     }
 
     /** Tracks frames from..to (inclusive, either direction) in both banks, comparing every selection. */

@@ -1,0 +1,271 @@
+package io.github.promptonce.model;
+
+import io.github.promptonce.ErrorCode;
+import io.github.promptonce.PromptonceException;
+import io.github.promptonce.memory.MemoryConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model directory's {@code manifest.json} as written by {@code models/export.py}: family, input size and
+ * normalisation, dimensions, the SAM 2 policy parameters and the component files with their SHA-256.
+ */
+public final class ModelManifest {
+    public static final String FILE = "manifest.json";
+
+    /** SAM (v1) or SAM 2. */
+    public enum Family { SAM, SAM2 }
+
+    /** One TorchScript component file. */
+    public record Component(String name, Path file, String sha256) {
+    }
+
+    private final Path directory;
+    private final Map<String, Object> root;
+    private final Family family;
+    private final String arch;
+    private final int imageSize;
+    private final Map<String, Component> components = new LinkedHashMap<>();
+
+    private ModelManifest(Path directory, Map<String, Object> root) {
+        this.directory = directory;
+        this.root = root;
+        if (!"promptonce-model".equals(root.get("format"))) {
+            throw bad("format is " + root.get("format") + ", expected \"promptonce-model\"");
+        }
+        long version = integer(root, "format_version");
+        if (version != 1) {
+            throw bad("format_version " + version + " is not supported (expected 1): re-export with models/export.py");
+        }
+        String fam = string(root, "family");
+        this.family = switch (fam) {
+            case "sam" -> Family.SAM;
+            case "sam2" -> Family.SAM2;
+            default -> throw bad("family \"" + fam + "\" is unknown (expected sam or sam2)");
+        };
+        this.arch = string(root, "arch");
+        this.imageSize = (int) integer(root, "image_size");
+        Map<String, Object> comps = object(root, "components");
+        for (Map.Entry<String, Object> e : comps.entrySet()) {
+            Map<String, Object> c = asObject(e.getValue(), "components." + e.getKey());
+            String file = string(c, "file");
+            if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+                throw bad("component " + e.getKey() + " file \"" + file + "\" must be a plain file name");
+            }
+            components.put(e.getKey(), new Component(e.getKey(), directory.resolve(file), string(c, "sha256")));
+        }
+        for (String needed : family == Family.SAM2
+                ? List.of("image_encoder", "mask_decoder", "memory_attention", "memory_encoder")
+                : List.of("image_encoder", "mask_decoder")) {
+            if (!components.containsKey(needed)) {
+                throw bad("component \"" + needed + "\" is missing (a " + fam + " model needs it)");
+            }
+        }
+    }
+
+    /** Reads and checks {@code DIR/manifest.json}; MODEL errors name the file and the field. */
+    public static ModelManifest read(Path directory) {
+        Path file = directory.resolve(FILE);
+        if (!Files.isDirectory(directory)) {
+            throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "model directory not found: " + directory);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "no " + FILE + " in model directory " + directory
+                    + " (export one with models/export.py)");
+        }
+        try {
+            Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+            if (!(parsed instanceof Map<?, ?>)) {
+                throw new PromptonceException(ErrorCode.BAD_MODEL, file + ": expected a JSON object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> root = (Map<String, Object>) parsed;
+            return new ModelManifest(directory, root);
+        } catch (IOException e) {
+            throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "cannot read " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new PromptonceException(ErrorCode.BAD_MODEL, file + ": " + e.getMessage(), e);
+        } catch (PromptonceException e) {
+            throw e;
+        }
+    }
+
+    /** Checks every component's SHA-256; a mismatch or a missing file is an error naming the file. */
+    public void verifyChecksums() {
+        for (Component c : components.values()) {
+            if (!Files.isRegularFile(c.file())) {
+                throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "component " + c.name() + " file not found: "
+                        + c.file());
+            }
+            String actual = sha256(c.file());
+            if (!actual.equalsIgnoreCase(c.sha256())) {
+                throw new PromptonceException(ErrorCode.BAD_MODEL, "component " + c.name() + " file " + c.file()
+                        + " has SHA-256 " + actual + " but the manifest says " + c.sha256()
+                        + ": the file was changed or damaged; re-export the model");
+            }
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Family family() {
+        return family;
+    }
+
+    public String arch() {
+        return arch;
+    }
+
+    /** The square model input side S. */
+    public int imageSize() {
+        return imageSize;
+    }
+
+    public Component component(String name) {
+        Component c = components.get(name);
+        if (c == null) {
+            throw bad("no component \"" + name + "\"");
+        }
+        return c;
+    }
+
+    /** "square" (SAM 2: resize to S×S) or "longest_side_pad" (SAM: keep aspect, pad). */
+    public String resizeMode() {
+        return string(object(root, "preprocess"), "resize");
+    }
+
+    /** "none" or "minmax" (MedSAM). */
+    public String intensityMode() {
+        Object v = object(root, "preprocess").get("intensity");
+        return v == null ? "none" : v.toString();
+    }
+
+    /** Factor applied to 0–255 grey values before normalising. */
+    public double pixelScale() {
+        return number(object(root, "preprocess"), "pixel_scale");
+    }
+
+    public double[] mean() {
+        return numbers(object(root, "preprocess"), "mean", 3);
+    }
+
+    public double[] std() {
+        return numbers(object(root, "preprocess"), "std", 3);
+    }
+
+    /** Side of the decoder's low-resolution mask logits (256 for S = 1024). */
+    public int lowResSize() {
+        return (int) integer(object(root, "dims"), "low_res_mask_size");
+    }
+
+    /** A SAM 2 policy value (the manifest's {@code sam2} object); absent keys are an error. */
+    public Object policy(String key) {
+        Map<String, Object> p = object(root, "sam2");
+        if (!p.containsKey(key)) {
+            throw bad("sam2." + key + " is missing");
+        }
+        return p.get(key);
+    }
+
+    public boolean policyFlag(String key) {
+        Object v = policy(key);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw bad("sam2." + key + " is " + v + ", expected true or false");
+    }
+
+    public double policyNumber(String key) {
+        Object v = policy(key);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw bad("sam2." + key + " is " + v + ", expected a number");
+    }
+
+    /** The memory-selection parameters of a SAM 2 model. */
+    public MemoryConfig memoryConfig() {
+        return new MemoryConfig((int) policyNumber("num_maskmem"), (int) policyNumber("memory_temporal_stride_for_eval"),
+                (int) policyNumber("max_obj_ptrs_in_encoder"), (int) policyNumber("max_cond_frames_in_attn"),
+                policyFlag("use_obj_ptrs_in_encoder"), policyFlag("only_obj_ptrs_in_the_past_for_eval"),
+                policyFlag("use_signed_tpos_enc_to_obj_ptrs"));
+    }
+
+    private PromptonceException bad(String what) {
+        return new PromptonceException(ErrorCode.BAD_MODEL, directory.resolve(FILE) + ": " + what);
+    }
+
+    private Map<String, Object> object(Map<String, Object> m, String key) {
+        return asObject(m.get(key), key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> asObject(Object v, String key) {
+        if (v instanceof Map<?, ?> map) {
+            return (Map<String, Object>) map;
+        }
+        throw bad(key + " is " + (v == null ? "missing" : v) + ", expected an object");
+    }
+
+    private String string(Map<String, Object> m, String key) {
+        if (m.get(key) instanceof String s) {
+            return s;
+        }
+        throw bad(key + " is " + (m.get(key) == null ? "missing" : m.get(key)) + ", expected a string");
+    }
+
+    private long integer(Map<String, Object> m, String key) {
+        if (m.get(key) instanceof Long l) {
+            return l;
+        }
+        throw bad(key + " is " + (m.get(key) == null ? "missing" : m.get(key)) + ", expected an integer");
+    }
+
+    private double number(Map<String, Object> m, String key) {
+        if (m.get(key) instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw bad(key + " is " + (m.get(key) == null ? "missing" : m.get(key)) + ", expected a number");
+    }
+
+    private double[] numbers(Map<String, Object> m, String key, int count) {
+        if (m.get(key) instanceof List<?> list && list.size() == count) {
+            double[] out = new double[count];
+            for (int i = 0; i < count; i++) {
+                if (!(list.get(i) instanceof Number n)) {
+                    throw bad(key + "[" + i + "] is " + list.get(i) + ", expected a number");
+                }
+                out[i] = n.doubleValue();
+            }
+            return out;
+        }
+        throw bad(key + " is " + m.get(key) + ", expected " + count + " numbers");
+    }
+}

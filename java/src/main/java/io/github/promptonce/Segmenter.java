@@ -92,9 +92,7 @@ public final class Segmenter implements AutoCloseable {
         ModelManifest manifest = ModelManifest.read(modelDir);
         manifest.verifyChecksums();
         TorchRuntime runtime = NativeRuntime.get();
-        if (options.threads() > 0) {
-            runtime.setThreads(options.threads());
-        }
+        runtime.setThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
         List<String> names = manifest.family() == ModelManifest.Family.SAM2
                 ? List.of("image_encoder", "mask_decoder", "memory_attention", "memory_encoder")
                 : List.of("image_encoder", "mask_decoder");

@@ -4,7 +4,8 @@ package io.github.promptonce;
  * How a {@link Segmenter} loads and runs.
  *
  * @param device    where the modules run
- * @param threads   LibTorch intra-op threads (process-wide); 0 keeps LibTorch's default
+ * @param threads   LibTorch intra-op threads (process-wide); 0 = one per available core (Debian's LibTorch
+ *                  would otherwise use one)
  * @param optimize  freeze + optimise modules for inference when they allow it
  * @param retention what each {@link MemoryBank} keeps of tracked frames
  * @param fillHoles apply SAM 2's {@code fill_hole_area} to tracked masks (as the official predictor does on
@@ -18,14 +19,14 @@ public record SegmenterOptions(Device device, int threads, boolean optimize, Mem
             throw new IllegalArgumentException("device must not be null");
         }
         if (threads < 0) {
-            throw new IllegalArgumentException("threads " + threads + " must be >= 0 (0 = LibTorch's default)");
+            throw new IllegalArgumentException("threads " + threads + " must be >= 0 (0 = one per core)");
         }
         if (retention == null) {
             throw new IllegalArgumentException("retention must not be null");
         }
     }
 
-    /** CPU, default threads, no freezing, bounded memory, holes filled. */
+    /** CPU, one thread per core, no freezing, bounded memory, holes filled. */
     public static SegmenterOptions defaults() {
         return new SegmenterOptions(Device.CPU, 0, false, MemoryBank.Retention.WINDOW, true);
     }

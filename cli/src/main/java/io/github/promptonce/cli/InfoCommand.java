@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code promptonce info PATH}: what a volume is and where it lies. */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
-            "Print format, dims, spacing, datatype, value range, orientation code and affine of a volume.",
+            "Print format, dims, spacing, datatype, value range, orientation code and affine of a volume;",
+            "with --runtime, the LibTorch runtime promptonce runs on.",
             "PATH is a NIfTI file (.nii, .nii.gz), a DICOM file or a directory holding a DICOM series, "
                 + "or a PNG/TIFF file or directory of them."})
 public final class InfoCommand implements Callable<Integer> {
@@ -27,13 +28,33 @@ public final class InfoCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "The volume to describe.")
+    @Parameters(index = "0", paramLabel = "PATH", arity = "0..1", description = "The volume to describe.")
     Path path;
+
+    @picocli.CommandLine.Option(names = "--runtime",
+            description = "Print the LibTorch runtime in use (backend, version, library, threads, CUDA devices).")
+    boolean runtime;
 
     @Override
     public Integer call() throws Exception {
-        Volume v = Volumes.read(path, input.readOptions(NonFinitePolicy.KEEP));
-        print(v, spec.commandLine().getOut());
+        if (path == null && !runtime) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a PATH, or --runtime");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (runtime) {
+            io.github.promptonce.runtime.NativeRuntime r = io.github.promptonce.runtime.NativeRuntime.get();
+            out.println("backend:      " + r.name());
+            out.println("libtorch:     " + r.torchVersion());
+            out.println("library:      " + r.libraryFile());
+            out.println("threads:      " + r.threads());
+            out.println("cuda:         " + (r.cudaCompiled() ? "compiled in, " + r.cudaDeviceCount() + " device(s)"
+                    : "not compiled in (CPU build)"));
+            out.flush();
+        }
+        if (path != null) {
+            Volume v = Volumes.read(path, input.readOptions(NonFinitePolicy.KEEP));
+            print(v, out);
+        }
         return ExitCodes.OK;
     }
 

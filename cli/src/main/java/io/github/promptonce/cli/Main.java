@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "promptonce", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Segment medical image volumes with SAM and SAM 2: prompt once, propagate with memory.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InfoCommand.class, SegmentCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input error, 4 model error."})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
@@ -82,6 +82,10 @@ public final class Main implements Runnable {
         if (e instanceof VolumeFormatException) {
             err.println("promptonce: " + e.getMessage());
             code = ExitCodes.INPUT;
+        } else if (e instanceof io.github.promptonce.PromptonceException pe) {
+            // the runtime and model layer: a model that cannot be used, or (with a file error) a missing model
+            err.println("promptonce: " + pe.getMessage());
+            code = pe.code() == io.github.promptonce.ErrorCode.INTERNAL ? ExitCodes.INTERNAL : ExitCodes.MODEL;
         } else if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
             err.println("promptonce: cannot access " + e.getMessage());
             code = ExitCodes.INPUT;

@@ -1,0 +1,130 @@
+package io.github.promptonce.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.promptonce.volume.Geometry;
+import io.github.promptonce.volume.NiftiWriter;
+import io.github.promptonce.volume.Volume;
+import io.github.promptonce.volume.Volumes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code segment} on a small synthetic NIfTI with the tiny test exports. */
+class SegmentCommandTest {
+    @TempDir
+    Path tmp;
+    Path input;
+
+    static Path model(String arch) {
+        String root = System.getProperty("promptonce.testmodels");
+        if (root == null) {
+            fail("system property promptonce.testmodels is not set; run through Maven (it exports the test models)");
+        }
+        Path p = Path.of(root, arch);
+        if (!Files.isRegularFile(p.resolve("manifest.json"))) {
+            fail("test model " + p + " is missing: /usr/bin/python3 models/export.py --arch " + arch
+                    + " --random-init --seed 0 --out " + p);
+        }
+        return p;
+    }
+
+    @BeforeEach
+    void writeVolume() throws Exception {
+        int nx = 40, ny = 32, nz = 6;
+        float[] v = new float[nx * ny * nz];
+        for (int k = 0; k < nz; k++) {
+            for (int j = 0; j < ny; j++) {
+                for (int i = 0; i < nx; i++) {
+                    v[i + nx * (j + ny * k)] = Math.hypot(i - 20, j - 16) < 8 ? 300 : -200 + (i * 7 % 13);
+                }
+            }
+        }
+        input = tmp.resolve("in.nii.gz");
+        NiftiWriter.write(Volume.of(v, nx, ny, nz, Geometry.ofSpacing(0.8, 0.8, 2.5)), input);
+    }
+
+    @Test
+    void sam2SegmentsTheWholeVolumeWithTheInputsGeometry() throws Exception {
+        Path out = tmp.resolve("mask.nii.gz");
+        Path logits = tmp.resolve("logits.nii.gz");
+        MainTest.Result r = MainTest.run("segment", "--model", model("test-tiny").toString(), "--input",
+                input.toString(), "--slice", "3", "--point", "20,16", "--box", "10,8,30,24", "--window", "50,600",
+                "--out", out.toString(), "--logits", logits.toString(), "--overlay", tmp.resolve("ov").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("6/7 slices") || r.err().contains("7/7 slices"), r.err());
+        Volume in = Volumes.read(input);
+        Volume mask = Volumes.read(out);
+        assertArrayEquals(in.dims(), mask.dims());
+        assertTrue(in.geometry().sameGeometry(mask.geometry()), "mask keeps the input's geometry");
+        assertEquals("uint8", mask.sourceDataType().toString().toLowerCase());
+        for (int i = 0; i < mask.voxelCount(); i++) {
+            float m = mask.get(i);
+            assertTrue(m == 0f || m == 1f, "binary mask, voxel " + i + " = " + m);
+        }
+        Volume l = Volumes.read(logits);
+        assertEquals("float32", l.sourceDataType().toString().toLowerCase());
+        for (int i = 0; i < l.voxelCount(); i++) {
+            assertEquals(l.get(i) > 0 ? 1f : 0f, mask.get(i), "mask = logits > 0 at voxel " + i);
+        }
+        assertTrue(Files.isRegularFile(tmp.resolve("ov/montage.png")));
+    }
+
+    @Test
+    void samSegmentsOnlyThePromptedSlice() throws Exception {
+        Path out = tmp.resolve("mask.nii.gz");
+        MainTest.Result r = MainTest.run("segment", "--model", model("test-tiny-sam").toString(), "--input",
+                input.toString(), "--slice", "2", "--point", "20,16", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("prompted slice only"), r.err());
+        Volume mask = Volumes.read(out);
+        for (int k = 0; k < mask.nz(); k++) {
+            if (k == 2) {
+                continue;
+            }
+            for (int j = 0; j < mask.ny(); j++) {
+                for (int i = 0; i < mask.nx(); i++) {
+                    assertEquals(0f, mask.get(i, j, k), "slice " + k + " untouched");
+                }
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsAndModelsGiveTheirExitCodes() {
+        String in = input.toString();
+        String tiny = model("test-tiny").toString();
+        String out = tmp.resolve("m.nii.gz").toString();
+        MainTest.Result outside = MainTest.run("segment", "--model", tiny, "--input", in, "--slice", "1",
+                "--point", "99,5", "--out", out);
+        assertEquals(2, outside.code());
+        assertTrue(outside.err().contains("(99.0,5.0) lies outside the 40x32 slice"), outside.err());
+        MainTest.Result slice = MainTest.run("segment", "--model", tiny, "--input", in, "--slice", "6",
+                "--point", "5,5", "--out", out);
+        assertEquals(2, slice.code());
+        assertTrue(slice.err().contains("--slice 6 is outside the volume's 0..5"), slice.err());
+        MainTest.Result label = MainTest.run("segment", "--model", tiny, "--input", in, "--slice", "1",
+                "--point", "5,5,2", "--out", out);
+        assertEquals(2, label.code());
+        assertTrue(label.err().contains("LABEL must be 1 (object) or 0 (background)"), label.err());
+        MainTest.Result mode = MainTest.run("segment", "--model", tiny, "--input", in, "--slice", "1",
+                "--point", "5,5", "--mode", "sideways", "--out", out);
+        assertEquals(2, mode.code());
+        assertTrue(mode.err().contains("--mode 'sideways'"), mode.err());
+        MainTest.Result noPrompt = MainTest.run("segment", "--model", tiny, "--input", in, "--slice", "1",
+                "--out", out);
+        assertEquals(2, noPrompt.code());
+        MainTest.Result missingModel = MainTest.run("segment", "--model", tmp.resolve("none").toString(),
+                "--input", in, "--slice", "1", "--point", "5,5", "--out", out);
+        assertEquals(4, missingModel.code(), missingModel.err());
+        assertTrue(missingModel.err().contains("model directory not found"), missingModel.err());
+        MainTest.Result missingInput = MainTest.run("segment", "--model", tiny, "--input",
+                tmp.resolve("none.nii").toString(), "--slice", "1", "--point", "5,5", "--out", out);
+        assertEquals(3, missingInput.code(), missingInput.err());
+    }
+}

@@ -8,10 +8,16 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
-def attention(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
-    """softmax(q k^T / sqrt(d)) v over the last two dims (torch 1.13 has no scaled_dot_product_attention)."""
-    scale = 1.0 / math.sqrt(q.size(-1))
-    a = torch.matmul(q, k.transpose(-2, -1)) * scale
+def attention(q: Tensor, k: Tensor, v: Tensor, divide: bool = False) -> Tensor:
+    """softmax(q k^T / sqrt(d)) v over the last two dims (torch 1.13 has no scaled_dot_product_attention).
+
+    divide: divide the logits by sqrt(d) (segment-anything) instead of multiplying by 1/sqrt(d) (sam2's
+    scaled_dot_product_attention); the two round differently."""
+    a = torch.matmul(q, k.transpose(-2, -1))
+    if divide:
+        a = a / math.sqrt(q.size(-1))
+    else:
+        a = a * (1.0 / math.sqrt(q.size(-1)))
     return torch.matmul(a.softmax(dim=-1), v)
 
 

@@ -24,7 +24,7 @@ class MaskDecoder(nn.Module):
         super().__init__()
         d = cfg.dim
         self.transformer = TwoWayTransformer(cfg.depth, d, cfg.num_heads, cfg.mlp_dim, cfg.attention_downsample_rate,
-                                             sam1_mlp=sam1)
+                                             sam1=sam1)
         self.num_mask_tokens = cfg.num_multimask_outputs + 1
         self.iou_token = nn.Embedding(1, d)
         self.mask_tokens = nn.Embedding(self.num_mask_tokens, d)

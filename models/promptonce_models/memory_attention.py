@@ -14,16 +14,21 @@ from .configs import Sam2Config
 from .transformer import DownAttention
 
 
-def rope_cos_sin(head_dim: int, w: int, h: int, theta: float, device: torch.device) -> Tuple[Tensor, Tensor]:
+def rope_cos_sin(head_dim: int, w: int, h: int, theta: float) -> Tuple[Tensor, Tensor]:
     """cos, sin [w*h, head_dim/2] of the axial 2-D RoPE: pair j < head_dim/4 rotates with x = t % w,
-    pair j >= head_dim/4 with y = t // w (t = token index in row-major order)."""
+    pair j >= head_dim/4 with y = t // w (t = token index in row-major order).
+
+    Computed once at build time (not in the exported graph, which stays real-valued) through torch.polar on
+    the CPU, as sam2's compute_axial_cis does: torch.cos/sin differ from it by an ulp here and there, which
+    attention amplifies to ~1e-4 with large weights."""
     n = head_dim // 4
-    freqs = 1.0 / (theta ** (torch.arange(0, head_dim, 4, device=device)[:n].float() / head_dim))
-    t = torch.arange(w * h, dtype=torch.float32, device=device)
+    freqs = 1.0 / (theta ** (torch.arange(0, head_dim, 4)[:n].float() / head_dim))
+    t = torch.arange(w * h, dtype=torch.float32)
     tx = t % w
     ty = torch.div(t, w, rounding_mode="floor")
     ang = torch.cat([torch.outer(tx, freqs), torch.outer(ty, freqs)], dim=-1)
-    return torch.cos(ang), torch.sin(ang)
+    cis = torch.polar(torch.ones_like(ang), ang)
+    return cis.real.contiguous(), cis.imag.contiguous()
 
 
 def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
@@ -94,8 +99,10 @@ class MemoryAttention(nn.Module):
         self.layers = nn.ModuleList([MemoryAttentionLayer(cfg) for _ in range(cfg.mem_attn_layers)])
         self.norm = nn.LayerNorm(cfg.d_model)
         self.pos_enc_at_input = cfg.pos_enc_at_input
-        self.head_dim = cfg.d_model // cfg.mem_attn_heads
-        self.rope_theta = cfg.rope_theta
+        e = cfg.embedding_size
+        cos, sin = rope_cos_sin(cfg.d_model // cfg.mem_attn_heads, e, e, cfg.rope_theta)
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
 
     def forward(self, curr: Tensor, curr_pos: Tensor, memory: Tensor, memory_pos: Tensor, h: int, w: int,
                 num_obj_ptr_tokens: int) -> Tensor:
@@ -104,7 +111,10 @@ class MemoryAttention(nn.Module):
         out = curr
         if self.pos_enc_at_input:
             out = out + 0.1 * curr_pos
-        cos, sin = rope_cos_sin(self.head_dim, w, h, self.rope_theta, curr.device)
+        if h * w != self.rope_cos.shape[0]:
+            raise ValueError("memory_attention: RoPE table built for " + str(self.rope_cos.shape[0])
+                             + " tokens, got " + str(h) + " x " + str(w))
+        cos, sin = self.rope_cos.to(curr.dtype), self.rope_sin.to(curr.dtype)
         for layer in self.layers:
             out = layer(out, memory, memory_pos, curr_pos, cos, sin, num_obj_ptr_tokens)
         return self.norm(out)

@@ -315,7 +315,7 @@ class Sam2MemoryEncoderComponent(nn.Module):
         bilinearly to S x S first, an S x S mask is used as is); object_score_logits [B, 1]; binarize: use
         (mask > 0) instead of sigmoid(mask) (the host passes binarize_mask_from_pts_for_mem_enc && the mask came
         from prompts) -> maskmem_features [B, mem_dim, E, E] (float; the official store keeps them as bfloat16)."""
-        m = mask.float()
+        m = mask.float().contiguous()
         if m.shape[-2] != self.image_size or m.shape[-1] != self.image_size:
             m = F.interpolate(m, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False)
         if binarize:
@@ -326,7 +326,12 @@ class Sam2MemoryEncoderComponent(nn.Module):
             m = m * self.sigmoid_scale
         if self.sigmoid_bias != 0.0:
             m = m + self.sigmoid_bias
-        feats = self.memory_encoder(vision_features, m.to(vision_features.dtype))
+        # sam2 hands the memory encoder a view of its (HW, B, C)-contiguous features, permuted back to NCHW; the
+        # convolutions pick their kernel by memory layout, so the same layout keeps the results bit-identical
+        # whatever layout the caller's tensor has.
+        b, c, h, w = vision_features.shape
+        pix = vision_features.flatten(2).permute(2, 0, 1).contiguous().permute(1, 2, 0).view(b, c, h, w)
+        feats = self.memory_encoder(pix, m.to(vision_features.dtype))
         if self.has_no_obj_embed_spatial:
             absent = 1 - (object_score_logits > 0).to(feats.dtype)
             feats = feats + absent[..., None, None] * self.no_obj_embed_spatial[..., None, None].expand(feats.shape)

@@ -11,8 +11,12 @@ from .common import MLP, MLPBlock, attention
 class DownAttention(nn.Module):
     """Multi-head attention with projections to dim / downsample_rate (keys q_proj, k_proj, v_proj, out_proj)."""
 
-    def __init__(self, dim: int, num_heads: int, downsample_rate: int = 1, kv_in_dim: int = 0) -> None:
+    sam1: torch.jit.Final[bool]
+
+    def __init__(self, dim: int, num_heads: int, downsample_rate: int = 1, kv_in_dim: int = 0,
+                 sam1: bool = False) -> None:
         super().__init__()
+        self.sam1 = sam1
         kv = kv_in_dim if kv_in_dim > 0 else dim
         self.internal_dim = dim // downsample_rate
         self.num_heads = num_heads
@@ -33,24 +37,24 @@ class DownAttention(nn.Module):
         q = self.split(self.q_proj(q))
         k = self.split(self.k_proj(k))
         v = self.split(self.v_proj(v))
-        return self.out_proj(self.merge(attention(q, k, v)))
+        return self.out_proj(self.merge(attention(q, k, v, self.sam1)))
 
 
 class TwoWayBlock(nn.Module):
     skip_first_layer_pe: torch.jit.Final[bool]
 
     def __init__(self, dim: int, num_heads: int, mlp_dim: int, downsample_rate: int, skip_first_layer_pe: bool,
-                 sam1_mlp: bool) -> None:
+                 sam1: bool) -> None:
         super().__init__()
-        self.self_attn = DownAttention(dim, num_heads)
+        self.self_attn = DownAttention(dim, num_heads, sam1=sam1)
         self.norm1 = nn.LayerNorm(dim)
-        self.cross_attn_token_to_image = DownAttention(dim, num_heads, downsample_rate)
+        self.cross_attn_token_to_image = DownAttention(dim, num_heads, downsample_rate, sam1=sam1)
         self.norm2 = nn.LayerNorm(dim)
         # SAM v1 names the MLP lin1/lin2, sam2 layers.0/layers.1; both ReLU
-        self.mlp = MLPBlock(dim, mlp_dim, act="relu") if sam1_mlp else MLP(dim, mlp_dim, dim, 2, act="relu")
+        self.mlp = MLPBlock(dim, mlp_dim, act="relu") if sam1 else MLP(dim, mlp_dim, dim, 2, act="relu")
         self.norm3 = nn.LayerNorm(dim)
         self.norm4 = nn.LayerNorm(dim)
-        self.cross_attn_image_to_token = DownAttention(dim, num_heads, downsample_rate)
+        self.cross_attn_image_to_token = DownAttention(dim, num_heads, downsample_rate, sam1=sam1)
         self.skip_first_layer_pe = skip_first_layer_pe
 
     def forward(self, queries: Tensor, keys: Tensor, query_pe: Tensor, key_pe: Tensor) -> Tuple[Tensor, Tensor]:
@@ -72,11 +76,11 @@ class TwoWayBlock(nn.Module):
 
 class TwoWayTransformer(nn.Module):
     def __init__(self, depth: int, dim: int, num_heads: int, mlp_dim: int, downsample_rate: int,
-                 sam1_mlp: bool) -> None:
+                 sam1: bool) -> None:
         super().__init__()
         self.layers = nn.ModuleList([
-            TwoWayBlock(dim, num_heads, mlp_dim, downsample_rate, i == 0, sam1_mlp) for i in range(depth)])
-        self.final_attn_token_to_image = DownAttention(dim, num_heads, downsample_rate)
+            TwoWayBlock(dim, num_heads, mlp_dim, downsample_rate, i == 0, sam1) for i in range(depth)])
+        self.final_attn_token_to_image = DownAttention(dim, num_heads, downsample_rate, sam1=sam1)
         self.norm_final_attn = nn.LayerNorm(dim)
 
     def forward(self, image: Tensor, image_pe: Tensor, tokens: Tensor) -> Tuple[Tensor, Tensor]:

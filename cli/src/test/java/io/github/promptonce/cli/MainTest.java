@@ -57,6 +57,15 @@ class MainTest {
     }
 
     @Test
+    void runtimeInfoNamesTheBackendAndLibTorch() {
+        Result r = run("info", "--runtime");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("backend:      native"), r.out());
+        assertTrue(r.out().matches("(?s).*libtorch:     \\d+\\.\\d+.*"), r.out());
+        assertTrue(r.out().contains("libpromptonce.so"), r.out());
+    }
+
+    @Test
     void usageErrorsAreOneLineWithCode2() {
         Result none = run();
         assertEquals(ExitCodes.USAGE, none.code());
@@ -64,7 +73,7 @@ class MainTest {
                 none.err().strip());
         Result missing = run("info");
         assertEquals(2, missing.code());
-        assertEquals("promptonce info: Missing required parameter: 'PATH' (see 'promptonce info --help')",
+        assertEquals("promptonce info: give a PATH, or --runtime (see 'promptonce info --help')",
                 missing.err().strip());
         Result unknown = run("info", "--bogus", "x.nii");
         assertEquals(2, unknown.code());

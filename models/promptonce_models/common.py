@@ -1,7 +1,6 @@
 """Building blocks shared by both families: norms, MLPs, plain attention, position encodings."""
 
 import math
-from typing import List
 
 import torch
 import torch.nn.functional as F

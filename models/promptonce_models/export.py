@@ -15,7 +15,7 @@ import torch
 
 from . import __version__
 from .checkpoint import CheckpointError, Model, build_model, load_checkpoint, random_model
-from .configs import ARCHS, ArchConfig, Sam2Config, SamConfig, get_config
+from .configs import ARCHS, ArchConfig, Sam2Config, get_config
 from .sam2 import NO_OBJ_SCORE
 
 MANIFEST = "manifest.json"

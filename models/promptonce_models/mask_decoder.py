@@ -6,7 +6,6 @@ Parameter names follow segment-anything / sam2 `MaskDecoder`."""
 from typing import List, Optional, Tuple
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .common import MLP, LayerNorm2d

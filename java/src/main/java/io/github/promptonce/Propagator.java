@@ -25,8 +25,14 @@ final class Propagator {
         this.options = options;
     }
 
-    /** One object's bank in one video, and how the video's frames map to the volume's slices. */
-    private record Track(int objectId, MemoryBank bank) {
+    /** One object's bank in one video. */
+    record Track(int objectId, MemoryBank bank) {
+    }
+
+    /** The number of steps the passes about to run will report (for the progress listener). */
+    void expect(int steps) {
+        done = 0;
+        total = steps;
     }
 
     VolumeSegmentation propagate(SliceSource source, List<ObjectPrompt> prompts) {
@@ -46,8 +52,6 @@ final class Propagator {
                         + ": merge them into one prompt");
             }
         }
-        VolumeSegmentation out = new VolumeSegmentation(source.width(), source.height(), n);
-        out.promptsUsed(prompts.size());
         TreeSet<Integer> prompted = new TreeSet<>();
         byObject.values().forEach(m -> prompted.addAll(m.keySet()));
         if (options.mode() == PropagationMode.HALVES) {
@@ -55,40 +59,24 @@ final class Propagator {
                 throw new IllegalArgumentException("HALVES mode propagates from one seed slice; prompts are on slices "
                         + prompted + " (use BOTH for several prompted slices)");
             }
+            VolumeSegmentation out = new VolumeSegmentation(source.width(), source.height(), n);
+            out.promptsUsed(prompts.size());
             halves(source, byObject, prompted.first(), out);
             return out;
         }
-        List<Track> tracks = new ArrayList<>();
-        try {
-            for (int id : byObject.keySet()) {
-                tracks.add(new Track(id, segmenter.newMemoryBank(n)));
-            }
+        try (SegmentationSession session = new SegmentationSession(segmenter, source)) {
             for (int slice : prompted) {
-                try (ImageEmbedding e = segmenter.encode(source.slice(slice))) {
-                    for (Track t : tracks) {
-                        Prompt p = byObject.get(t.objectId()).get(slice);
-                        if (p != null) {
-                            out.put(t.objectId(), slice, segmenter.addPrompt(t.bank(), slice, e, p));
-                        }
+                Map<Integer, Prompt> here = new TreeMap<>();
+                byObject.forEach((id, m) -> {
+                    if (m.containsKey(slice)) {
+                        here.put(id, m.get(slice));
                     }
-                }
+                });
+                session.prompt(slice, here);
             }
-            int first = prompted.first();
-            int last = prompted.last();
-            PropagationMode mode = options.mode();
-            total = (mode != PropagationMode.BACKWARD ? n - first : 0)
-                    + (mode == PropagationMode.BOTH ? first + 1 : mode == PropagationMode.BACKWARD ? last + 1 : 0);
-            if (mode == PropagationMode.BOTH || mode == PropagationMode.FORWARD) {
-                pass(source, tracks, first, n - 1, false, f -> f, out);
-            }
-            if (mode == PropagationMode.BOTH) {
-                pass(source, tracks, first, 0, true, f -> f, out);
-            } else if (mode == PropagationMode.BACKWARD) {
-                pass(source, tracks, last, 0, true, f -> f, out);
-            }
-            return out;
-        } finally {
-            tracks.forEach(t -> t.bank().close());
+            VolumeSegmentation result = session.propagate(options);
+            result.promptsUsed(prompts.size());
+            return result;
         }
     }
 
@@ -123,7 +111,7 @@ final class Propagator {
      * Propagates every track from video frame {@code start} to {@code end} (inclusive); {@code toSlice} maps a
      * video frame to the volume slice. Conditioning frames reuse their stored output.
      */
-    private void pass(SliceSource source, List<Track> tracks, int start, int end, boolean reverse,
+    void pass(SliceSource source, List<Track> tracks, int start, int end, boolean reverse,
                       IntUnaryOperator toSlice, VolumeSegmentation out) {
         int step = reverse ? -1 : 1;
         Map<Integer, Integer> absentRun = new LinkedHashMap<>();

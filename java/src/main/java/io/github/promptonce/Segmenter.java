@@ -315,6 +315,13 @@ public final class Segmenter implements AutoCloseable {
         return new Propagator(this, options).propagate(volume, prompts);
     }
 
+    /** An interactive session on one volume: prompts, propagation, corrections (SAM 2). */
+    public SegmentationSession session(SliceSource volume) {
+        ensureOpen();
+        requireSam2("a segmentation session");
+        return new SegmentationSession(this, volume);
+    }
+
     /** {@link #propagate(SliceSource, List, PropagationOptions)} with the default options (mode BOTH). */
     public VolumeSegmentation propagate(SliceSource volume, List<ObjectPrompt> prompts) {
         return propagate(volume, prompts, PropagationOptions.defaults());

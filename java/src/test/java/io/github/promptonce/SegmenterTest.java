@@ -19,7 +19,6 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,6 +193,7 @@ class SegmenterTest {
                 for (int k = 0; k < VOLUME.sliceCount(); k++) {
                     assertArrayEquals(serial.result(1, k).lowResLogits(), parallel.result(1, k).lowResLogits(),
                             "slice " + k);
+                    assertEquals(serial.result(1, k).objectScore(), parallel.result(1, k).objectScore());
                 }
             }
         } finally {
@@ -214,21 +214,42 @@ class SegmenterTest {
     }
 
     @Test
-    void driftGuardStopsOnlyAfterAbsentSlicesAndSaysWhere() {
-        VolumeSegmentation v = sam2.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK)),
-                PropagationOptions.defaults().withDriftGuard(1));
-        for (int stop : v.driftStops(1)) {
-            SliceResult r = v.result(1, stop);
-            assertNotNull(r);
-            assertTrue(r.objectScore() <= 0, "stopped at slice " + stop + " with score " + r.objectScore());
-        }
-        VolumeSegmentation unguarded = sam2.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK)));
-        assertTrue(unguarded.driftStops(1).isEmpty());
-        // every slice the guarded run reached matches the unguarded run: the guard only stops, never alters
+    void testModelGivesNonTrivialMasks() {
+        // guards the other tests against comparing constant "no object" masks
+        VolumeSegmentation v = sam2.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK)));
         for (int k = 0; k < VOLUME.sliceCount(); k++) {
-            if (v.result(1, k) != null) {
-                assertArrayEquals(unguarded.result(1, k).lowResLogits(), v.result(1, k).lowResLogits(), "slice " + k);
+            SliceResult r = v.result(1, k);
+            assertTrue(r.objectScore() > 0, "slice " + k + " score " + r.objectScore());
+            int fg = 0;
+            for (byte b : r.mask()) {
+                fg += b;
             }
+            assertTrue(fg > 0 && fg < r.width() * r.height(), "slice " + k + " has " + fg + " foreground pixels");
+        }
+    }
+
+    @Test
+    void driftGuardStopsEachPassAfterKAbsentSlicesAndSaysWhere() {
+        try (Segmenter absent = Segmenter.load(TestModels.dir("test-tiny-absent"))) {
+            VolumeSegmentation v = absent.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK)),
+                    PropagationOptions.defaults().withDriftGuard(2));
+            assertEquals(List.of(8, 4), v.driftStops(1), "forward pass stops at 8 (7, 8 absent), reverse at 4");
+            for (int k = 0; k < VOLUME.sliceCount(); k++) {
+                boolean reached = k >= 4 && k <= 8;
+                assertEquals(reached, v.result(1, k) != null, "slice " + k);
+                if (reached) {
+                    assertTrue(v.result(1, k).objectScore() <= 0);
+                    assertTrue(v.result(1, k).isEmpty(), "absent object: empty mask on slice " + k);
+                }
+            }
+        }
+        // with the object present the guard never fires and changes nothing
+        VolumeSegmentation guarded = sam2.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK)),
+                PropagationOptions.defaults().withDriftGuard(1));
+        VolumeSegmentation unguarded = sam2.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK)));
+        assertTrue(guarded.driftStops(1).isEmpty());
+        for (int k = 0; k < VOLUME.sliceCount(); k++) {
+            assertArrayEquals(unguarded.result(1, k).lowResLogits(), guarded.result(1, k).lowResLogits(), "slice " + k);
         }
     }
 

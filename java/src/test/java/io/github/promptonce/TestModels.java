@@ -8,7 +8,10 @@ final class TestModels {
     private TestModels() {
     }
 
-    /** {@code test-tiny} (SAM 2.1 architecture, 128 px) or {@code test-tiny-sam} (SAM v1 architecture). */
+    /**
+     * {@code test-tiny} (SAM 2.1 architecture, 128 px, scores the phantoms' object present), {@code test-tiny-absent}
+     * (the same architecture, other weights: scores it absent everywhere) or {@code test-tiny-sam} (SAM v1).
+     */
     static Path dir(String arch) {
         String root = System.getProperty("promptonce.testmodels");
         if (root == null) {

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import nibabel as nib  # noqa: E402
 import torch  # noqa: E402
 import official_shim  # noqa: E402
-from segment_vs_official import volume  # noqa: E402
+from segment_vs_official import prepare_model, volume  # noqa: E402
 
 
 def main():
@@ -33,13 +33,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     torch.set_num_threads(os.cpu_count())
-    ckpt = os.path.join(a.work, "sam_vit_b-random.pt")
-    model = os.path.join(a.work, "model")
-    py = sys.executable
-    subprocess.run([py, os.path.join(ROOT, "models/tools/make_checkpoint.py"), "--arch", "sam_vit_b", "--seed",
-                    str(a.seed), "--out", ckpt], check=True)
-    subprocess.run([py, os.path.join(ROOT, "models/export.py"), "--arch", "sam_vit_b", "--checkpoint", ckpt,
-                    "--out", model, "--force"], check=True)
+    ckpt, model = prepare_model("sam_vit_b", a.seed, a.work)
     img = volume(1, a.size, a.seed)[0]
     nii = os.path.join(a.work, "slice.nii.gz")
     nib.save(nib.Nifti1Image(img.t().contiguous()[:, :, None].numpy(), np.eye(4)), nii)

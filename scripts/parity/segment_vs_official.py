@@ -42,6 +42,17 @@ def volume(frames, size, seed):
     return torch.stack(out)
 
 
+def prepare_model(arch, seed, work):
+    """A random perturbed checkpoint in the official layout, and our export of it: (checkpoint, model dir)."""
+    ckpt = os.path.join(work, f"{arch}-random.pt")
+    model = os.path.join(work, "model")
+    subprocess.run([sys.executable, os.path.join(ROOT, "models/tools/make_checkpoint.py"), "--arch", arch, "--seed",
+                    str(seed), "--out", ckpt], check=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "models/export.py"), "--arch", arch, "--checkpoint", ckpt,
+                    "--out", model, "--force"], check=True)
+    return ckpt, model
+
+
 def official(ckpt, vol, seed_frame, point, box):
     cfg = OmegaConf.load(os.path.join(official_shim.SRC, "sam2", "sam2", "configs/sam2.1/sam2.1_hiera_t.yaml"))
     cfg.model._target_ = "sam2.sam2_video_predictor.SAM2VideoPredictor"
@@ -78,13 +89,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     torch.set_num_threads(os.cpu_count())
-    ckpt = os.path.join(a.work, "sam2.1_hiera_t-random.pt")
-    model = os.path.join(a.work, "model")
-    py = sys.executable
-    subprocess.run([py, os.path.join(ROOT, "models/tools/make_checkpoint.py"), "--arch", "sam2.1_hiera_t", "--seed",
-                    str(a.seed), "--out", ckpt], check=True)
-    subprocess.run([py, os.path.join(ROOT, "models/export.py"), "--arch", "sam2.1_hiera_t", "--checkpoint", ckpt,
-                    "--out", model, "--force"], check=True)
+    ckpt, model = prepare_model("sam2.1_hiera_t", a.seed, a.work)
     vol = volume(a.frames, a.size, a.seed)
     nii = os.path.join(a.work, "volume.nii.gz")
     nib.save(nib.Nifti1Image(vol.permute(2, 1, 0).numpy(), np.eye(4)), nii)  # data[i, j, k] = slice k, row j, col i

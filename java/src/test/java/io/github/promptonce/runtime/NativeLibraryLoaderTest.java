@@ -60,7 +60,8 @@ class NativeLibraryLoaderTest {
     @Test
     void fileThatIsNotALibraryReportsTheLoadersReason(@TempDir Path dir) throws Exception {
         Path fake = dir.resolve("libpromptonce.so");
-        java.nio.file.Files.writeString(fake, "not an ELF file");
+        // longer than an ELF header, so that every glibc reads it and reports the header, not "file too short"
+        java.nio.file.Files.writeString(fake, "not an ELF file\n".repeat(64));
         Outcome o = probe("--enable-native-access=ALL-UNNAMED", "-Dpromptonce.native.path=" + fake);
         assertEquals(3, o.exit(), o.out());
         assertTrue(o.err().contains(fake.toString()) && o.err().contains("ELF"), o.err());

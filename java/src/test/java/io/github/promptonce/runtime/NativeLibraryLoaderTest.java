@@ -1,5 +1,6 @@
 package io.github.promptonce.runtime;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Loading happens once per JVM, so each case runs {@link LoaderProbe} in a child JVM. */
+@Tag(TestBackend.NATIVE_ONLY)
 class NativeLibraryLoaderTest {
 
     private record Outcome(int exit, String out, String err) {

@@ -44,6 +44,23 @@ class BackendSelectionTest {
                 o.out().lines().toList(), "auto returns the backend already loaded");
     }
 
+    /**
+     * Regression: on a cold JavaCPP cache, JavaCPP used to load libtorch.so before it had extracted
+     * libtorch_cpu.so, so the dynamic loader took the system's (Debian's LibTorch 1.13) and the JVM crashed.
+     */
+    @Test
+    void coldJavacppCacheLoadsOnlyTheBundledLibTorch(@TempDir Path cache) throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(BackendProbe.class, List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache),
+                "javacpp", "maps");
+        assertFalse(o.crashed(), o.toString());
+        assertEquals(0, o.exit(), o.toString());
+        List<String> mapped = o.out().lines().filter(l -> l.startsWith("mapped ")).map(l -> l.substring(7)).toList();
+        assertTrue(mapped.stream().anyMatch(p -> p.endsWith("/libtorch_cpu.so")), o.toString());
+        for (String path : mapped) {
+            assertTrue(path.startsWith(cache.toString()), "a LibTorch library from outside JavaCPP's cache: " + path);
+        }
+    }
+
     @Test
     void autoPrefersNativeWhenItsLibraryLoads() throws Exception {
         ChildJvm.Outcome o = ChildJvm.run(BackendProbe.class, List.of(), "auto");

@@ -6,7 +6,6 @@ import io.github.promptonce.PromptonceException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -19,9 +18,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * official LibTorch). Obtain it with {@link #get()}; thread-safe.
  */
 public final class NativeRuntime implements TorchRuntime {
-    /** Frees native handles that were never closed (a safety net; close them explicitly). */
-    static final Cleaner CLEANER = Cleaner.create();
-
     private static volatile NativeRuntime instance;
 
     private final Path libraryFile;
@@ -43,14 +39,25 @@ public final class NativeRuntime implements TorchRuntime {
         }
     }
 
-    /** Loads the native library (once per JVM) and returns the runtime; throws NATIVE_LIBRARY with the paths tried. */
+    /**
+     * Loads the native library (once per JVM) and returns the runtime; throws NATIVE_LIBRARY with the paths tried, or
+     * when another backend already holds this JVM ({@link BackendGuard}). Prefer {@link TorchRuntimes#get(Backend)}.
+     */
     public static NativeRuntime get() {
         NativeRuntime r = instance;
         if (r == null) {
             synchronized (NativeRuntime.class) {
                 r = instance;
                 if (r == null) {
-                    r = new NativeRuntime(NativeLibraryLoader.load());
+                    BackendGuard.claim(Backend.NATIVE); // one LibTorch per JVM: refuse if JavaCPP's is loaded
+                    Path library;
+                    try {
+                        library = NativeLibraryLoader.load();
+                    } catch (RuntimeException e) {
+                        BackendGuard.release(Backend.NATIVE); // nothing was loaded: another backend may still run
+                        throw e;
+                    }
+                    r = new NativeRuntime(library);
                     instance = r;
                 }
             }

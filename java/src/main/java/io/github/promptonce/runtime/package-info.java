@@ -5,6 +5,17 @@
  * implementation over promptonce's C ABI ({@code native/include/promptonce.h}) with the Java FFM API.
  * Internal: applications use the public types of {@code io.github.promptonce}.
  *
+ * <h2>Backends</h2>
+ * Two backends implement the interface: {@code native} ({@link io.github.promptonce.runtime.NativeRuntime}, in this
+ * jar: {@code libpromptonce.so} over the system's or an official LibTorch) and {@code javacpp} (module
+ * {@code promptonce-javacpp}: LibTorch 2.10 from Maven Central through the JavaCPP PyTorch presets, registered as a
+ * {@link io.github.promptonce.runtime.TorchRuntimeProvider} service, so that this jar needs no bytedeco jar).
+ * {@link io.github.promptonce.runtime.TorchRuntimes#get(Backend)} picks one; {@code AUTO} prefers the native
+ * backend when its library loads, else JavaCPP, and logs the choice and the LibTorch version. One backend per JVM:
+ * two LibTorch builds in one process crash it, so each backend claims the JVM
+ * ({@link io.github.promptonce.runtime.BackendGuard}) before loading native code, and a second, different backend
+ * gets a {@code NATIVE_LIBRARY} error naming both. See {@code docs/backends.md}.
+ *
  * <h2>Loading the native library</h2>
  * {@link io.github.promptonce.runtime.NativeRuntime#get()} loads {@code libpromptonce.so} once per JVM, trying in
  * this order:

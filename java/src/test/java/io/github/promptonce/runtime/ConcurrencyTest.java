@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ConcurrencyTest {
     @Test
     void eightThreadsCallOneModule() throws Exception {
-        NativeRuntime runtime = NativeRuntime.get();
+        TorchRuntime runtime = TestBackend.runtime();
         int threads = 8;
         int callsPerThread = 200;
         try (TorchModule m = runtime.load(Fixtures.path("basics.pt"), Device.CPU, false)) {

@@ -2,6 +2,7 @@ package io.github.promptonce.runtime;
 
 import io.github.promptonce.Device;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -10,16 +11,34 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Runs only with a CUDA build and a GPU; otherwise reported as skipped, with the reason. */
 class CudaTest {
-    private final NativeRuntime runtime = NativeRuntime.get();
+    private final TorchRuntime runtime = TestBackend.runtime();
 
     @BeforeEach
     void requireGpu() {
-        assumeTrue(runtime.cudaCompiled(), "skipped: libpromptonce was built against a CPU-only LibTorch"
-                + " (LibTorch " + runtime.torchVersion() + "); build against a CUDA LibTorch to run the CUDA tests");
-        assumeTrue(runtime.cudaDeviceCount() > 0, "skipped: no CUDA device on this machine");
+        if (runtime instanceof NativeRuntime n) {
+            assumeTrue(n.cudaCompiled(), "skipped: libpromptonce was built against a CPU-only LibTorch (LibTorch "
+                    + runtime.torchVersion() + "); build against a CUDA LibTorch to run the CUDA tests");
+        }
+        assumeTrue(runtime.cudaDeviceCount() > 0, "skipped: the " + runtime.name() + " backend (" + runtime
+                + ") sees no CUDA device");
     }
 
     @Test
+    void tensorsAndCallsOnTheGpu() {
+        Device gpu = Device.cuda(0);
+        try (TorchModule m = runtime.load(Fixtures.path("basics.pt"), gpu, false);
+             Tensor host = runtime.tensor(new float[] {1, 2, 3}, 3);
+             Tensor onGpu = host.to(gpu);
+             Tensor out = (Tensor) m.call("add_one", onGpu)) {
+            assertEquals(gpu, onGpu.device());
+            assertEquals(gpu, out.device());
+            assertArrayEquals(new float[] {2, 3, 4}, out.toFloatArray());
+        }
+    }
+
+    /** CUDA streams: the native backend only (the javacpp backend reports UNSUPPORTED_DEVICE for them). */
+    @Test
+    @Tag(TestBackend.NATIVE_ONLY)
     void tensorsAndCallsOnAStream() {
         Device gpu = Device.cuda(0);
         try (TorchModule m = runtime.load(Fixtures.path("basics.pt"), gpu, false);

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LifecycleTest {
-    private final NativeRuntime runtime = NativeRuntime.get();
+    private final TorchRuntime runtime = TestBackend.runtime();
 
     @Test
     void doubleCloseIsHarmless() {

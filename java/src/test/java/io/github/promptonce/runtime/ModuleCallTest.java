@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModuleCallTest {
-    private static final NativeRuntime RUNTIME = NativeRuntime.get();
+    private static final TorchRuntime RUNTIME = TestBackend.runtime();
     private static TorchModule kinds;
     private static TorchModule basics;
 

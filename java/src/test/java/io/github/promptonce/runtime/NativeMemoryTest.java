@@ -21,7 +21,7 @@ class NativeMemoryTest {
 
     @Test
     void tenThousandCreateFreeCyclesDoNotGrowRss() throws IOException {
-        NativeRuntime runtime = NativeRuntime.get();
+        TorchRuntime runtime = TestBackend.runtime();
         float[] data = new float[64 * 1024]; // 256 KiB a tensor: a leak would be 2.5 GiB over the loop
         for (int i = 0; i < 1_000; i++) { // warm-up: allocator pools, JIT
             try (Tensor t = runtime.tensor(data, 256, 256)) {

@@ -11,23 +11,52 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RuntimeInfoTest {
-    private final NativeRuntime runtime = NativeRuntime.get();
+    private final TorchRuntime runtime = TestBackend.runtime();
 
     @Test
-    void reportsLibTorchVersionAndLibrary() {
+    void reportsBackendAndLibTorchVersion() {
         assertTrue(runtime.torchVersion().matches("\\d+\\.\\d+(\\.\\d+)?.*"), runtime.torchVersion());
-        assertEquals("native", runtime.name());
-        assertTrue(runtime.libraryFile().toString().endsWith("libpromptonce.so"), runtime.libraryFile().toString());
-        assertSame(runtime, NativeRuntime.get(), "one runtime per JVM");
+        assertEquals(TestBackend.backend().id(), runtime.name());
+        assertSame(runtime, TorchRuntimes.get(TestBackend.backend()), "one runtime per JVM");
+        assertFalse(runtime.toString().isEmpty());
     }
 
     @Test
-    void cudaCountIsConsistentWithTheBuild() {
-        int count = runtime.cudaDeviceCount();
-        assertTrue(count >= 0);
-        if (!runtime.cudaCompiled()) {
-            assertEquals(0, count, "a CPU build sees no CUDA device");
+    void autoReturnsTheBackendThisJvmLoaded() {
+        assertSame(runtime, TorchRuntimes.get(Backend.AUTO));
+        assertSame(runtime, TorchRuntimes.get("auto"));
+        assertEquals(TestBackend.backend(), BackendGuard.claimed().orElseThrow());
+    }
+
+    @Test
+    void theOtherBackendIsRefusedWithAClearError() {
+        Backend other = TestBackend.backend() == Backend.NATIVE ? Backend.JAVACPP : Backend.NATIVE;
+        PromptonceException e = assertThrows(PromptonceException.class, () -> TorchRuntimes.get(other));
+        assertEquals(ErrorCode.NATIVE_LIBRARY, e.code(), e.getMessage());
+        if (TorchRuntimes.isPresent(other)) {
+            assertTrue(e.getMessage().contains("separate JVMs") && e.getMessage().contains(other.id())
+                    && e.getMessage().contains(TestBackend.backend().id()), e.getMessage());
+        } else {
+            assertTrue(e.getMessage().contains("not on the class path")
+                    && e.getMessage().contains("promptonce-" + other.id()), e.getMessage());
         }
+        assertEquals(TestBackend.backend(), BackendGuard.claimed().orElseThrow(), "the claim is unchanged");
+    }
+
+    @Test
+    void backendNamesParse() {
+        assertEquals(Backend.NATIVE, Backend.parse("native"));
+        assertEquals(Backend.JAVACPP, Backend.parse(" JavaCPP "));
+        assertEquals(Backend.AUTO, Backend.parse("auto"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backend.parse("tensorflow"));
+        assertTrue(e.getMessage().contains("tensorflow") && e.getMessage().contains("native, javacpp or auto"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Backend.parse(null));
+    }
+
+    @Test
+    void cudaCountIsNeverNegative() {
+        assertTrue(runtime.cudaDeviceCount() >= 0);
     }
 
     @Test
@@ -44,12 +73,5 @@ class RuntimeInfoTest {
         PromptonceException e = assertThrows(PromptonceException.class, () -> runtime.setThreads(0));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("thread count 0"), e.getMessage());
-    }
-
-    @Test
-    void noopReturnsOk() {
-        runtime.noop();
-        assertEquals(0, runtime.noopUnchecked());
-        assertFalse(runtime.toString().isEmpty());
     }
 }

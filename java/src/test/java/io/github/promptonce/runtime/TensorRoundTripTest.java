@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TensorRoundTripTest {
-    private final NativeRuntime runtime = NativeRuntime.get();
+    private final TorchRuntime runtime = TestBackend.runtime();
 
     /** Bytes that are valid values of each dtype (bool: 0/1; floats: any bit pattern but NaN payloads kept). */
     private static byte[] sampleBytes(DType dtype, int elements, long seed) {

@@ -1,0 +1,132 @@
+package io.github.promptonce.runtime;
+
+import io.github.promptonce.ErrorCode;
+import io.github.promptonce.PromptonceException;
+
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * The one entry point that picks a LibTorch backend: {@link #get(Backend)}. The native backend is in this jar; other
+ * backends (JavaCPP) are found through {@link TorchRuntimeProvider} when their jar is on the class path. One backend
+ * per JVM ({@link BackendGuard}). The choice and the LibTorch version are logged once per JVM (System.Logger
+ * {@code io.github.promptonce.runtime.TorchRuntimes}, level INFO).
+ */
+public final class TorchRuntimes {
+    private static final System.Logger LOG = System.getLogger(TorchRuntimes.class.getName());
+    private static final Set<Backend> LOGGED = java.util.EnumSet.noneOf(Backend.class);
+
+    private TorchRuntimes() {
+    }
+
+    /**
+     * The runtime of {@code backend}, loading it on first use. {@link Backend#AUTO} returns the backend this JVM
+     * already loaded, if any; otherwise the native backend when its library loads, else the JavaCPP backend when
+     * its jar is present. Throws {@code NATIVE_LIBRARY} when the backend cannot be loaded (with every reason), or
+     * when another backend already holds this JVM.
+     */
+    public static TorchRuntime get(Backend backend) {
+        Objects.requireNonNull(backend, "backend");
+        return switch (backend) {
+            case NATIVE -> chosen(NativeRuntime.get(), backend, null);
+            case JAVACPP -> chosen(provided(Backend.JAVACPP), backend, null);
+            case AUTO -> auto();
+        };
+    }
+
+    /** {@link #get(Backend)} for a backend name: {@code native}, {@code javacpp} or {@code auto}. */
+    public static TorchRuntime get(String backend) {
+        return get(Backend.parse(backend));
+    }
+
+    /** Whether a jar providing {@code backend} is on the class path (the native backend always is). */
+    public static boolean isPresent(Backend backend) {
+        return backend == Backend.NATIVE || backend == Backend.AUTO || findProvider(backend) != null;
+    }
+
+    private static TorchRuntime auto() {
+        var claimed = BackendGuard.claimed();
+        if (claimed.isPresent()) {
+            return chosen(get(claimed.get()), Backend.AUTO, "the backend this JVM already loaded");
+        }
+        PromptonceException nativeFailure;
+        try {
+            return chosen(NativeRuntime.get(), Backend.AUTO, "its library loads");
+        } catch (PromptonceException e) {
+            if (e.code() != ErrorCode.NATIVE_LIBRARY || BackendGuard.claimed().isPresent()) {
+                throw e; // native code was loaded (e.g. an ABI mismatch): no other backend may follow
+            }
+            nativeFailure = e;
+        }
+        TorchRuntimeProvider javacpp = findProvider(Backend.JAVACPP);
+        if (javacpp == null) {
+            throw new PromptonceException(ErrorCode.NATIVE_LIBRARY, "no LibTorch backend could be loaded (auto):"
+                    + " the native backend failed, and the javacpp backend is not on the class path (add the Maven"
+                    + " dependency io.github.promptonce:promptonce-javacpp for LibTorch from Maven Central).\n"
+                    + "native: " + nativeFailure.getMessage(), nativeFailure);
+        }
+        LOG.log(System.Logger.Level.INFO, () -> "promptonce: native LibTorch backend unavailable ("
+                + firstLine(nativeFailure.getMessage()) + "); trying javacpp");
+        try {
+            return chosen(javacpp.runtime(), Backend.AUTO, "the native library did not load");
+        } catch (PromptonceException e) {
+            PromptonceException both = new PromptonceException(e.code(), "no LibTorch backend could be loaded"
+                    + " (auto).\nnative: " + nativeFailure.getMessage() + "\njavacpp: " + e.getMessage(), e);
+            both.addSuppressed(nativeFailure);
+            throw both;
+        }
+    }
+
+    private static TorchRuntime provided(Backend backend) {
+        TorchRuntimeProvider provider = findProvider(backend);
+        if (provider == null) {
+            throw new PromptonceException(ErrorCode.NATIVE_LIBRARY, "the " + backend.id() + " LibTorch backend is"
+                    + " not on the class path: add the Maven dependency io.github.promptonce:promptonce-"
+                    + backend.id() + " (the promptonce CLI distribution includes it), or choose another backend");
+        }
+        return provider.runtime();
+    }
+
+    private static TorchRuntimeProvider findProvider(Backend backend) {
+        Set<ClassLoader> loaders = new LinkedHashSet<>();
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null) {
+            loaders.add(context);
+        }
+        loaders.add(TorchRuntimeProvider.class.getClassLoader());
+        for (ClassLoader loader : loaders) {
+            try {
+                for (TorchRuntimeProvider p : ServiceLoader.load(TorchRuntimeProvider.class, loader)) {
+                    if (p.backend() == backend) {
+                        return p;
+                    }
+                }
+            } catch (ServiceConfigurationError e) {
+                throw new PromptonceException(ErrorCode.NATIVE_LIBRARY, "a LibTorch backend registered on the class"
+                        + " path cannot be instantiated: " + e.getMessage(), e);
+            }
+        }
+        return null;
+    }
+
+    private static TorchRuntime chosen(TorchRuntime runtime, Backend requested, String why) {
+        boolean first;
+        synchronized (LOGGED) {
+            first = LOGGED.add(requested);
+        }
+        if (first) {
+            LOG.log(System.Logger.Level.INFO, () -> "promptonce: LibTorch backend " + runtime.name() + " (LibTorch "
+                    + runtime.torchVersion() + ")" + (requested == Backend.AUTO ? ", chosen by auto: " + why
+                    : ", requested") + "; " + runtime);
+        }
+        return runtime;
+    }
+
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl) + " ...";
+    }
+}

@@ -4,10 +4,10 @@ import io.github.promptonce.memory.MemoryConfig;
 import io.github.promptonce.memory.MemorySelection;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.DType;
-import io.github.promptonce.runtime.NativeRuntime;
 import io.github.promptonce.runtime.Tensor;
 import io.github.promptonce.runtime.TorchModule;
 import io.github.promptonce.runtime.TorchRuntime;
+import io.github.promptonce.runtime.TorchRuntimes;
 import io.github.promptonce.runtime.Values;
 
 import java.lang.foreign.MemorySegment;
@@ -91,7 +91,7 @@ public final class Segmenter implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         ModelManifest manifest = ModelManifest.read(modelDir);
         manifest.verifyChecksums();
-        TorchRuntime runtime = NativeRuntime.get();
+        TorchRuntime runtime = TorchRuntimes.get(options.backend());
         runtime.setThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
         List<String> names = manifest.family() == ModelManifest.Family.SAM2
                 ? List.of("image_encoder", "mask_decoder", "memory_attention", "memory_encoder")
@@ -130,6 +130,11 @@ public final class Segmenter implements AutoCloseable {
 
     public SegmenterOptions options() {
         return options;
+    }
+
+    /** The LibTorch runtime the models run on (backend name and version). */
+    public String runtimeDescription() {
+        return runtime.name() + " LibTorch " + runtime.torchVersion();
     }
 
     /** How many times the image encoder has run (diagnostics and tests). */

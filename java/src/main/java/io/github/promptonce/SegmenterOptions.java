@@ -3,6 +3,8 @@ package io.github.promptonce;
 /**
  * How a {@link Segmenter} loads and runs.
  *
+ * @param backend   which LibTorch runs the models ({@link Backend#AUTO}: the one this JVM already loaded, else
+ *                  the native layer when its library loads, else JavaCPP)
  * @param device    where the modules run
  * @param threads   LibTorch intra-op threads (process-wide); 0 = one per available core (Debian's LibTorch
  *                  would otherwise use one)
@@ -11,10 +13,16 @@ package io.github.promptonce;
  * @param fillHoles apply SAM 2's {@code fill_hole_area} to tracked masks (as the official predictor does on
  *                  GPU; the official code skips it on CPU, where its CUDA kernel is missing)
  */
-public record SegmenterOptions(Device device, int threads, boolean optimize, MemoryBank.Retention retention,
-                               boolean fillHoles) {
+public record SegmenterOptions(Backend backend, Device device, int threads, boolean optimize,
+                               MemoryBank.Retention retention, boolean fillHoles) {
+
+    /** The system property that sets the default backend: {@code native}, {@code javacpp} or {@code auto}. */
+    public static final String BACKEND_PROPERTY = "promptonce.backend";
 
     public SegmenterOptions {
+        if (backend == null) {
+            throw new IllegalArgumentException("backend must not be null");
+        }
         if (device == null) {
             throw new IllegalArgumentException("device must not be null");
         }
@@ -26,24 +34,37 @@ public record SegmenterOptions(Device device, int threads, boolean optimize, Mem
         }
     }
 
-    /** CPU, one thread per core, no freezing, bounded memory, holes filled. */
+    /**
+     * The backend of {@code -Dpromptonce.backend} (else AUTO), CPU, one thread per core, no freezing, bounded memory,
+     * holes filled.
+     */
     public static SegmenterOptions defaults() {
-        return new SegmenterOptions(Device.CPU, 0, false, MemoryBank.Retention.WINDOW, true);
+        String b = System.getProperty(BACKEND_PROPERTY);
+        return new SegmenterOptions(b == null ? Backend.AUTO : Backend.parse(b), Device.CPU, 0, false,
+                MemoryBank.Retention.WINDOW, true);
+    }
+
+    public SegmenterOptions withBackend(Backend b) {
+        return new SegmenterOptions(b, device, threads, optimize, retention, fillHoles);
     }
 
     public SegmenterOptions withDevice(Device d) {
-        return new SegmenterOptions(d, threads, optimize, retention, fillHoles);
+        return new SegmenterOptions(backend, d, threads, optimize, retention, fillHoles);
     }
 
     public SegmenterOptions withThreads(int n) {
-        return new SegmenterOptions(device, n, optimize, retention, fillHoles);
+        return new SegmenterOptions(backend, device, n, optimize, retention, fillHoles);
+    }
+
+    public SegmenterOptions withOptimize(boolean o) {
+        return new SegmenterOptions(backend, device, threads, o, retention, fillHoles);
     }
 
     public SegmenterOptions withFillHoles(boolean fill) {
-        return new SegmenterOptions(device, threads, optimize, retention, fill);
+        return new SegmenterOptions(backend, device, threads, optimize, retention, fill);
     }
 
     public SegmenterOptions withRetention(MemoryBank.Retention r) {
-        return new SegmenterOptions(device, threads, optimize, r, fillHoles);
+        return new SegmenterOptions(backend, device, threads, optimize, r, fillHoles);
     }
 }

@@ -2,7 +2,7 @@ package io.github.promptonce;
 
 import io.github.promptonce.memory.MemoryConfig;
 import io.github.promptonce.memory.MemorySelection;
-import io.github.promptonce.runtime.NativeRuntime;
+import io.github.promptonce.runtime.TestBackend;
 import io.github.promptonce.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MemoryBankTest {
-    private static final TorchRuntime RUNTIME = NativeRuntime.get();
+    private static final TorchRuntime RUNTIME = TestBackend.runtime();
 
     private static FrameMemory memory(float score) {
         return new FrameMemory(RUNTIME.tensor(new float[] {score}, 1), RUNTIME.tensor(new float[] {score}, 1),

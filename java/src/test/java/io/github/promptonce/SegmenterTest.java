@@ -41,6 +41,12 @@ class SegmenterTest {
     }
 
     @Test
+    void runsOnTheBackendUnderTest() {
+        String expected = System.getProperty("promptonce.backend", "native");
+        assertTrue(sam2.runtimeDescription().startsWith(expected + " "), sam2.runtimeDescription());
+    }
+
+    @Test
     void loadsBothFamiliesFromTheirManifests() {
         assertEquals(ModelManifest.Family.SAM2, sam2.family());
         assertEquals("test-tiny", sam2.arch());

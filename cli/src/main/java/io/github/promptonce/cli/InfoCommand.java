@@ -35,6 +35,10 @@ public final class InfoCommand implements Callable<Integer> {
             description = "Print the LibTorch runtime in use (backend, version, library, threads, CUDA devices).")
     boolean runtime;
 
+    @picocli.CommandLine.Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
+            description = "With --runtime: the backend to load (native, javacpp, auto). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
     @Override
     public Integer call() throws Exception {
         if (path == null && !runtime) {
@@ -42,13 +46,23 @@ public final class InfoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (runtime) {
-            io.github.promptonce.runtime.NativeRuntime r = io.github.promptonce.runtime.NativeRuntime.get();
-            out.println("backend:      " + r.name());
+            io.github.promptonce.Backend b;
+            try {
+                b = io.github.promptonce.Backend.parse(backend);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--backend: " + e.getMessage());
+            }
+            io.github.promptonce.runtime.TorchRuntime r = io.github.promptonce.runtime.TorchRuntimes.get(b);
+            out.println("backend:      " + r.name() + (b == io.github.promptonce.Backend.AUTO ? " (auto)" : ""));
             out.println("libtorch:     " + r.torchVersion());
-            out.println("library:      " + r.libraryFile());
+            if (r instanceof io.github.promptonce.runtime.NativeRuntime n) {
+                out.println("library:      " + n.libraryFile());
+                out.println("cuda:         " + (n.cudaCompiled() ? "compiled in, " + n.cudaDeviceCount() + " device(s)"
+                        : "not compiled in (CPU build)"));
+            } else {
+                out.println("cuda:         " + r.cudaDeviceCount() + " device(s)");
+            }
             out.println("threads:      " + r.threads());
-            out.println("cuda:         " + (r.cudaCompiled() ? "compiled in, " + r.cudaDeviceCount() + " device(s)"
-                    : "not compiled in (CPU build)"));
             out.flush();
         }
         if (path != null) {

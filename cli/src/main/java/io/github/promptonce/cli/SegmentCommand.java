@@ -103,6 +103,11 @@ public final class SegmentCommand implements Callable<Integer> {
             description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
+            description = "native (promptonce's C layer over the system LibTorch), javacpp (LibTorch from Maven "
+                    + "Central) or auto (native when its library loads, else javacpp). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "LibTorch intra-op threads (0 = one per core).")
     int threads;
@@ -143,15 +148,22 @@ public final class SegmentCommand implements Callable<Integer> {
         Window win = window.levelWidth != null ? Window.parse(window.levelWidth, volume)
                 : window.preset != null ? Window.parse(window.preset, volume) : Window.auto(volume);
         SliceSource source = SliceSource.of(volume, win);
-        SegmenterOptions options = SegmenterOptions.defaults().withDevice(dev).withThreads(threads)
+        io.github.promptonce.Backend chosenBackend;
+        try {
+            chosenBackend = io.github.promptonce.Backend.parse(backend);
+        } catch (IllegalArgumentException e) {
+            throw usage("--backend: " + e.getMessage());
+        }
+        SegmenterOptions options = SegmenterOptions.defaults().withBackend(chosenBackend).withDevice(dev)
+                .withThreads(threads)
                 .withFillHoles(!noFillHoles);
         long started = System.nanoTime();
         byte[] mask;
         float[] logitValues = null;
         try (Segmenter segmenter = Segmenter.load(model, options)) {
-            err.printf(Locale.ROOT, "promptonce: %s (%s) on %s, volume %dx%dx%d, window %s%n", segmenter.arch(),
-                    segmenter.family().name().toLowerCase(Locale.ROOT), dev, volume.nx(), volume.ny(), volume.nz(),
-                    win);
+            err.printf(Locale.ROOT, "promptonce: %s (%s) on %s, %s, volume %dx%dx%d, window %s%n", segmenter.arch(),
+                    segmenter.family().name().toLowerCase(Locale.ROOT), dev, segmenter.runtimeDescription(),
+                    volume.nx(), volume.ny(), volume.nz(), win);
             if (segmenter.family() == ModelManifest.Family.SAM) {
                 SliceResult r;
                 try (ImageEmbedding e = segmenter.encode(source.slice(slice))) {

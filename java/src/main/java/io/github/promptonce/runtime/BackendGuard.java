@@ -1,5 +1,7 @@
 package io.github.promptonce.runtime;
 
+import io.github.promptonce.Backend;
+
 import io.github.promptonce.ErrorCode;
 import io.github.promptonce.PromptonceException;
 

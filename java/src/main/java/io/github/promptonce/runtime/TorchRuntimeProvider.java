@@ -1,5 +1,7 @@
 package io.github.promptonce.runtime;
 
+import io.github.promptonce.Backend;
+
 /**
  * A LibTorch backend packaged apart from the core jar, found with {@link java.util.ServiceLoader}: a jar registers
  * its implementation in {@code META-INF/services/io.github.promptonce.runtime.TorchRuntimeProvider}. The JavaCPP

@@ -46,3 +46,5 @@
  * and {@link io.github.promptonce.runtime.Tensor#data()} views a CPU tensor's memory in place.
  */
 package io.github.promptonce.runtime;
+
+import io.github.promptonce.Backend;

@@ -1,5 +1,7 @@
 package io.github.promptonce.runtime;
 
+import io.github.promptonce.Backend;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

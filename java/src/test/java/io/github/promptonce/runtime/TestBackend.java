@@ -1,5 +1,7 @@
 package io.github.promptonce.runtime;
 
+import io.github.promptonce.Backend;
+
 /**
  * The backend the runtime tests run on: system property {@value #PROPERTY} ({@code native} or {@code javacpp};
  * default {@code native}). Maven runs them on the native backend in {@code java/} and on the javacpp backend in

@@ -3,7 +3,7 @@ package io.github.promptonce.runtime.javacpp;
 import io.github.promptonce.Device;
 import io.github.promptonce.ErrorCode;
 import io.github.promptonce.PromptonceException;
-import io.github.promptonce.runtime.Backend;
+import io.github.promptonce.Backend;
 import io.github.promptonce.runtime.BackendGuard;
 import io.github.promptonce.runtime.DType;
 import io.github.promptonce.runtime.Shapes;

@@ -1,11 +1,11 @@
-package io.github.promptonce.runtime;
+package io.github.promptonce;
 
 import java.util.Locale;
 
 /**
- * Which LibTorch backend runs the models. One backend per JVM: see {@link BackendGuard}.
+ * Which LibTorch backend runs the models. One backend per JVM: a second, different backend is refused with a clear error.
  *
- * @see TorchRuntimes#get(Backend)
+ * @see io.github.promptonce.runtime.TorchRuntimes#get(Backend)
  */
 public enum Backend {
     /** promptonce's own native layer ({@code libpromptonce.so}) over a system or official LibTorch. */

@@ -86,6 +86,7 @@ def main():
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--work", default="/tmp/promptonce-parity")
+    ap.add_argument("--backend", default="auto", help="promptonce backend: native, javacpp or auto")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     torch.set_num_threads(os.cpu_count())
@@ -101,7 +102,8 @@ def main():
     t0 = time.time()
     cmd = [os.path.join(ROOT, "bin/promptonce"), "segment", "--model", model, "--input", nii, "--slice",
            str(seed_frame), "--point", f"{point[0]},{point[1]}", "--box", ",".join(str(v) for v in box),
-           "--window", "127.5,255", "--mode", "both", "--no-fill-holes", "--out", os.path.join(a.work, "ours.nii.gz"),
+           "--window", "127.5,255", "--mode", "both", "--no-fill-holes", "--backend", a.backend,
+           "--out", os.path.join(a.work, "ours.nii.gz"),
            "--logits", os.path.join(a.work, "ours_logits.nii.gz")]
     subprocess.run(cmd, check=True)
     t_ours = time.time() - t0

@@ -100,7 +100,7 @@ final class NativeModule extends NativeHandle implements TorchModule {
                 }
                 int status = NativeBindings.moduleCall(handle(), arena.allocateFrom(method), argList, streamHandle,
                         out, err);
-                NativeStatus.check(status, err, "calling " + method + "(" + describe(arguments) + ")");
+                NativeStatus.check(status, err, "calling " + method + "(" + Values.describeArguments(arguments) + ")");
                 result = out.get(ADDRESS, 0);
             } finally {
                 NativeBindings.valueFree(argList);
@@ -204,25 +204,4 @@ final class NativeModule extends NativeHandle implements TorchModule {
         return Collections.unmodifiableList(items);
     }
 
-    private static String describe(Object[] args) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < args.length; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            Object a = args[i];
-            if (a instanceof Tensor t && !t.isClosed()) {
-                sb.append(t.dtype()).append(Shapes.format(t.shape()));
-            } else if (a instanceof List<?> l) {
-                sb.append("List[").append(l.size()).append("]");
-            } else if (a instanceof long[] l) {
-                sb.append("int[").append(l.length).append("]");
-            } else if (a instanceof int[] l) {
-                sb.append("int[").append(l.length).append("]");
-            } else {
-                sb.append(a);
-            }
-        }
-        return sb.toString();
-    }
 }

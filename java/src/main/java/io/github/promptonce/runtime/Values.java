@@ -39,6 +39,29 @@ public final class Values {
                 "expected tensors, got " + describe(value));
     }
 
+    /** A short description of method arguments for error messages: dtype and shape of tensors, list sizes. */
+    public static String describeArguments(Object[] args) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < args.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            Object a = args[i];
+            if (a instanceof Tensor t && !t.isClosed()) {
+                sb.append(t.dtype()).append(Shapes.format(t.shape()));
+            } else if (a instanceof List<?> l) {
+                sb.append("List[").append(l.size()).append("]");
+            } else if (a instanceof long[] l) {
+                sb.append("int[").append(l.length).append("]");
+            } else if (a instanceof int[] l) {
+                sb.append("int[").append(l.length).append("]");
+            } else {
+                sb.append(a);
+            }
+        }
+        return sb.toString();
+    }
+
     static String describe(Object value) {
         return value == null ? "None" : value.getClass().getSimpleName();
     }

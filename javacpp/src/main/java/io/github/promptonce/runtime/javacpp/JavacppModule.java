@@ -377,7 +377,7 @@ final class JavacppModule extends RuntimeHandle<JavacppModule.Loaded> implements
             for (int i = 0; i < arguments.length; i++) {
                 values.add(argument(arguments[i], method, i));
             }
-            Supplier<String> what = () -> "calling " + method + "(" + describe(arguments) + ")";
+            Supplier<String> what = () -> "calling " + method + "(" + Values.describeArguments(arguments) + ")";
             MethodInfo info = m.methods().get(method);
             if (info == null) {
                 throw new PromptonceException(ErrorCode.BAD_MODEL, what.get() + ": no method '" + method
@@ -541,25 +541,4 @@ final class JavacppModule extends RuntimeHandle<JavacppModule.Loaded> implements
         return v.tagKind().getString();
     }
 
-    private static String describe(Object[] args) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < args.length; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            Object a = args[i];
-            if (a instanceof Tensor t && !t.isClosed()) {
-                sb.append(t.dtype()).append(Shapes.format(t.shape()));
-            } else if (a instanceof List<?> l) {
-                sb.append("List[").append(l.size()).append("]");
-            } else if (a instanceof long[] l) {
-                sb.append("int[").append(l.length).append("]");
-            } else if (a instanceof int[] l) {
-                sb.append("int[").append(l.length).append("]");
-            } else {
-                sb.append(a);
-            }
-        }
-        return sb.toString();
-    }
 }

@@ -66,8 +66,8 @@ class Schedule:
 
     arch: str = "promptonce-small"
     seed: int = 0
-    image_steps: int = 900
-    clip_steps: int = 1500
+    image_steps: int = 800
+    clip_steps: int = 1400
     image_batch: int = 8
     clip_batch_short: int = 4
     clip_batch_long: int = 2

@@ -34,6 +34,7 @@ import dataclasses  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import random  # noqa: E402
+import signal  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Dict, List, Optional, Sequence, Tuple  # noqa: E402
@@ -47,6 +48,7 @@ from promptonce_models import configs, phantom  # noqa: E402
 from promptonce_models.sam2 import Sam2Model  # noqa: E402
 
 TRAIN_SEED_BASE = 1_000_000  # every phantom seed below this is held out (PHANTOMS.md §6)
+REPLACEMENT_SEED_BASE = 2_000_000_000  # training phantoms that replace a clip which could not be made
 EVAL_SEEDS = tuple(range(100, 110))
 EVAL_SLICES = 24
 CT_ABDOMEN = (40.0, 400.0)  # the window the demo uses for CT (Phantom.suggestedWindow)
@@ -305,7 +307,7 @@ def make_batch(cfg: configs.Sam2Config, s: Schedule, step: int) -> List[Sample]:
             tries = 0
             while len(x.slices) != n and tries < 5:
                 tries += 1
-                x = make_sample(cfg, s, rng, TRAIN_SEED_BASE + step * 16 + 8 + b + tries * 100, frames)
+                x = make_sample(cfg, s, rng, REPLACEMENT_SEED_BASE + step * 64 + b * 8 + tries, frames)
             out[b] = x
         out = [x for x in out if len(x.slices) == n]
     return out
@@ -658,7 +660,8 @@ class Trainer:
         self.opt = torch.optim.AdamW(param_groups(self.model, schedule.weight_decay), lr=schedule.lr,
                                      betas=(0.9, 0.999))
         self.step = 0
-        self.train_seconds = 0.0
+        self.train_seconds = 0.0  # time in optimisation steps (data included), over all invocations
+        self.wall_seconds = 0.0  # wall-clock of all invocations (evaluations and checkpoints included)
         self.history: List[Dict[str, object]] = []
         self.best: Optional[Dict[str, object]] = None
 
@@ -690,7 +693,7 @@ class Trainer:
     # --- checkpoints ---------------------------------------------------------------------------------------------
     def state(self) -> Dict[str, object]:
         return {"version": CHECKPOINT_VERSION, "schedule": dataclasses.asdict(self.s), "step": self.step,
-                "train_seconds": self.train_seconds, "model": self.model.state_dict(),
+                "train_seconds": self.train_seconds, "wall_seconds": self.wall_seconds, "model": self.model.state_dict(),
                 "optimizer": self.opt.state_dict(), "history": self.history, "best": self.best,
                 "torch": torch.__version__}
 
@@ -715,6 +718,7 @@ class Trainer:
         t.opt.load_state_dict(st["optimizer"])
         t.step = int(st["step"])
         t.train_seconds = float(st["train_seconds"])
+        t.wall_seconds = float(st.get("wall_seconds", 0.0))
         t.history = list(st["history"])
         t.best = st["best"]
         return t
@@ -790,6 +794,18 @@ def train(args: argparse.Namespace) -> int:
         print(f"training {s.arch} from scratch, seed {s.seed}: {s.image_steps} image steps + {s.clip_steps} clip "
               f"steps, {sum(p.numel() for p in t.model.parameters()):,} parameters", flush=True)
     started = time.monotonic()
+    wall0 = t.wall_seconds
+
+    def save_last() -> None:
+        t.wall_seconds = wall0 + (time.monotonic() - started)
+        t.save(last)
+
+    stop = {"signal": None}
+
+    def on_signal(signum, _frame) -> None:  # SIGTERM / SIGINT: finish the step, checkpoint, exit
+        stop["signal"] = signum
+
+    old_handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     budget = args.budget_minutes * 60.0
     last_ckpt = time.monotonic()
     step_estimate = 0.0
@@ -797,6 +813,9 @@ def train(args: argparse.Namespace) -> int:
     while t.step < min(t.s.total_steps, stop_at):
         elapsed = time.monotonic() - started
         if elapsed + 2.0 * step_estimate + 90.0 > budget:  # room for the last step, a checkpoint and a margin
+            break
+        if stop["signal"] is not None:
+            print(f"signal {stop['signal']}: checkpointing at step {t.step} and stopping", flush=True)
             break
         info = t.train_step()
         step_estimate = max(step_estimate * 0.9, info["seconds"]) if step_estimate else info["seconds"]
@@ -808,22 +827,25 @@ def train(args: argparse.Namespace) -> int:
                   f"{info['dice']:.3f} iou {info['iou']:.3f} class {info['class']:.3f}), lr {info['lr']:.2e}, "
                   f"{info['seconds']:.2f} s", flush=True)
         if time.monotonic() - last_ckpt > args.checkpoint_minutes * 60.0:
-            t.save(last)
+            save_last()
             last_ckpt = time.monotonic()
-        if t.step % t.s.eval_every == 0 and t.step >= t.s.image_steps:
+        if t.step % t.s.eval_every == 0 and t.step >= t.s.image_steps and stop["signal"] is None:
             run_eval(t, out, "periodic", eval_seeds, args.eval_slices)
-            t.save(last)
+            save_last()
             last_ckpt = time.monotonic()
-    t.save(last)
-    if t.step >= t.s.total_steps:
+    save_last()
+    if t.step >= t.s.total_steps and stop["signal"] is None:
         t.save_model(os.path.join(out, "final.pt"))
         if not t.history or t.history[-1]["step"] != t.step:
             run_eval(t, out, "final", eval_seeds, args.eval_slices)
-            t.save(last)
-        print(f"done: {t.step} steps in {t.train_seconds / 3600:.2f} h of training; best {t.best}", flush=True)
+            save_last()
+        print(f"done: {t.step} steps, {t.train_seconds / 3600:.2f} h in steps, {t.wall_seconds / 3600:.2f} h in all; "
+              f"best {t.best}", flush=True)
     else:
-        print(f"budget spent at step {t.step}/{t.s.total_steps} ({t.train_seconds / 3600:.2f} h trained): resume "
-              f"with --resume --out {out}", flush=True)
+        print(f"stopped at step {t.step}/{t.s.total_steps} ({t.wall_seconds / 3600:.2f} h so far): continue with "
+              f"--resume --out {out}", flush=True)
+    for sig, h in old_handlers.items():
+        signal.signal(sig, h)
     return 0
 
 

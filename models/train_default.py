@@ -903,7 +903,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--budget-minutes", type=float, default=115.0,
                     help="wall-clock limit of this invocation; it checkpoints and stops before it")
     ap.add_argument("--checkpoint-minutes", type=float, default=10.0)
-    ap.add_argument("--resume", action="store_true", help="continue OUT/last.pt (its schedule is kept)")
+    ap.add_argument("--resume", action="store_true", help="continue OUT/last.pt with its schedule (--image-steps, --clip-steps, --lr, "
+                         "--eval-every given with --resume change it, e.g. to lengthen the run)")
     ap.add_argument("--force", action="store_true", help="start over even if OUT/last.pt exists")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--image-steps", type=int, help=f"default {Schedule.image_steps}")

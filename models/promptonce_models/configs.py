@@ -298,6 +298,21 @@ _register(SamConfig(
     description="tiny SAM (v1)-architecture model for tests (random weights only)"))
 
 
+# The embedded default model (issue 6): a SAM 2.1-architecture model small enough to train from scratch on CPU,
+# on synthetic phantoms (models/PHANTOMS.md, models/train_default.py, models/MODEL_CARD.md). 256 px input (16 x 16
+# embedding grid, RoPE table 16 x 16), Hiera embed 32 with stages (1, 2, 3, 1) (dims 32/64/128/256; windows 8, 8,
+# 16, 8: stage 3 and 4 windows cover their whole 16 x 16 and 8 x 8 maps), 64-channel neck and decoder with a 256-wide
+# MLP (official: 256 / 2048), memory attention of 2 layers (FFN 256) over 32-channel memories, 7 memories and 16
+# object pointers as SAM 2.1. The rest (flags, heads, policy) is SAM 2.1's.
+_SMALL_DECODER = DecoderConfig(dim=64, depth=2, num_heads=4, mlp_dim=256, iou_head_hidden_dim=64, mask_in_chans=16)
+_register(Sam2Config(
+    name="promptonce-small", image_size=256, embed_dim=32, num_heads=1, stages=(1, 2, 3, 1),
+    global_att_blocks=(5,), window_spec=(8, 8, 16, 8), d_model=64, mem_attn_layers=2, mem_attn_ffn_dim=256,
+    mem_dim=32, mask_downsampler_channels=(4, 16, 64, 64), decoder=_SMALL_DECODER,
+    description="promptonce-small: a small SAM 2.1-architecture model (256 px) trained from scratch on synthetic "
+                "phantoms (models/MODEL_CARD.md); a demonstration model, not a clinical one"))
+
+
 def get_config(name: str) -> ArchConfig:
     if name not in ARCHS:
         raise KeyError(f"unknown arch {name!r}; known: {', '.join(sorted(ARCHS))}")

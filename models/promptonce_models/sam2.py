@@ -146,19 +146,23 @@ class Sam2PromptDecoder(nn.Module):
             ptr = lam * ptr
         return ptr + (1 - lam) * self.no_obj_ptr
 
-    @torch.jit.export
-    def track(self, image_embed: Tensor, feat_s0: Tensor, feat_s1: Tensor, point_coords: Tensor,
-              point_labels: Tensor, mask_input: Optional[Tensor], multimask_output: bool,
-              stability_fallback: bool) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
-        """Video mode (SAM2Base._forward_sam_heads) -> (low_res_multimasks [B, M, 4E, 4E], ious [B, M],
-        low_res_masks [B, 1, 4E, 4E], high_res_masks [B, 1, S, S], obj_ptr [B, C], object_score_logits [B, 1]);
-        masks are NO_OBJ_SCORE (-1024) where object_score_logits <= 0."""
-        b = image_embed.shape[0]
+    def _heads(self, image_embed: Tensor, feat_s0: Tensor, feat_s1: Tensor, point_coords: Tensor,
+               point_labels: Tensor, mask_input: Optional[Tensor], multimask_output: bool,
+               stability_fallback: bool) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """track's decoder outputs before the object-score gate: (multimasks [B, M, 4E, 4E], ious [B, M],
+        sam tokens [B, M', C], object_score_logits [B, 1]). Training supervises these masks (the gate would hide
+        them from the loss whenever the score is wrong)."""
         sparse = self._sparse(point_coords, point_labels, True)
         masks, iou, tokens, score = self._decode(image_embed, feat_s0, feat_s1, sparse, mask_input)
         multi, ious, sam_tokens = select_outputs(
             masks, iou, tokens, multimask_output, stability_fallback, self.use_multimask_token_for_obj_ptr,
             self.stability_delta, self.stability_thresh)
+        return multi, ious, sam_tokens, score
+
+    def _gate(self, multi: Tensor, ious: Tensor, sam_tokens: Tensor, score: Tensor, multimask_output: bool
+              ) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
+        """The rest of track: NO_OBJ_SCORE where the object is absent, high-res masks, the best mask, the pointer."""
+        b = multi.shape[0]
         appearing = score > 0
         multi = torch.where(appearing[:, None, None], multi, torch.full_like(multi, self.no_obj_score)).float()
         high_multi = F.interpolate(multi, size=(self.image_size, self.image_size), mode="bilinear",
@@ -166,7 +170,7 @@ class Sam2PromptDecoder(nn.Module):
         token = sam_tokens[:, 0]
         if multimask_output:
             best = torch.argmax(ious, dim=-1)
-            rows = torch.arange(b, device=image_embed.device)
+            rows = torch.arange(b, device=multi.device)
             low = multi[rows, best].unsqueeze(1)
             high = high_multi[rows, best].unsqueeze(1)
             if sam_tokens.size(1) > 1:
@@ -174,6 +178,17 @@ class Sam2PromptDecoder(nn.Module):
         else:
             low, high = multi, high_multi
         return multi, ious, low, high, self.object_pointer(token, score), score
+
+    @torch.jit.export
+    def track(self, image_embed: Tensor, feat_s0: Tensor, feat_s1: Tensor, point_coords: Tensor,
+              point_labels: Tensor, mask_input: Optional[Tensor], multimask_output: bool,
+              stability_fallback: bool) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
+        """Video mode (SAM2Base._forward_sam_heads) -> (low_res_multimasks [B, M, 4E, 4E], ious [B, M],
+        low_res_masks [B, 1, 4E, 4E], high_res_masks [B, 1, S, S], obj_ptr [B, C], object_score_logits [B, 1]);
+        masks are NO_OBJ_SCORE (-1024) where object_score_logits <= 0."""
+        multi, ious, sam_tokens, score = self._heads(image_embed, feat_s0, feat_s1, point_coords, point_labels,
+                                                     mask_input, multimask_output, stability_fallback)
+        return self._gate(multi, ious, sam_tokens, score, multimask_output)
 
     @torch.jit.export
     def mask_as_output(self, image_embed: Tensor, feat_s0: Tensor, feat_s1: Tensor, mask: Tensor

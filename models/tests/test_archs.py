@@ -19,6 +19,7 @@ OFFICIAL_KEYS = {
     "medsam2": ("065685fec829b34e", 471),
 }
 TEST_ARCHS = ("test-tiny", "test-tiny-sam")
+OWN_ARCHS = ("promptonce-small",)  # our own small models: tested at full size
 
 
 def key_hash(model):
@@ -27,13 +28,13 @@ def key_hash(model):
 
 
 def test_every_arch_is_listed():
-    assert set(configs.ARCHS) == set(OFFICIAL_KEYS) | set(TEST_ARCHS)
+    assert set(configs.ARCHS) == set(OFFICIAL_KEYS) | set(TEST_ARCHS) | set(OWN_ARCHS)
 
 
 @pytest.mark.parametrize("arch", list(configs.ARCHS))
 def test_arch_builds_and_scripts(arch):
     cfg = configs.get_config(arch)
-    small = cfg if arch in TEST_ARCHS else configs.shrink(cfg)
+    small = cfg if arch in TEST_ARCHS + OWN_ARCHS else configs.shrink(cfg)
     small.validate()
     model = checkpoint.random_model(small, seed=0)
     if arch in OFFICIAL_KEYS:  # shrinking keeps the structure, hence the key set
@@ -46,6 +47,21 @@ def test_arch_builds_and_scripts(arch):
     for a, b in zip(eager_out, script_out):
         assert torch.isfinite(a).all()
         torch.testing.assert_close(a, b, rtol=0, atol=1e-5)
+
+
+def test_promptonce_small_is_small_and_sam21():
+    cfg = configs.get_config("promptonce-small")
+    model = checkpoint.build_model(cfg)
+    n = sum(p.numel() for p in model.parameters())
+    assert 1_800_000 < n < 2_100_000  # MODEL_CARD.md: 1.92 M; the committed weights must stay under 20 MB
+    assert cfg.image_size == 256 and cfg.embedding_size == 16 and cfg.stage_dims == (32, 64, 128, 256)
+    assert cfg.decoder.mlp_dim == 256 and cfg.mem_dim == 32 and cfg.num_maskmem == 7
+    # SAM 2.1 behaviour flags as the official 2.1 configs
+    ref = configs.get_config("sam2.1_hiera_t")
+    for k in ("add_tpos_enc_to_obj_ptrs", "proj_tpos_enc_in_obj_ptrs", "use_signed_tpos_enc_to_obj_ptrs",
+              "no_obj_embed_spatial", "pred_obj_scores_mlp", "use_multimask_token_for_obj_ptr",
+              "binarize_mask_from_pts_for_mem_enc", "fixed_no_obj_ptr"):
+        assert getattr(cfg, k) == getattr(ref, k), k
 
 
 def test_sam20_and_21_differ_only_in_their_flags():

@@ -1,0 +1,108 @@
+"""train_default.py in seconds: a micro SAM 2 (test-tiny at 64 px) on micro phantoms; the loss is finite and
+falls on a fixed batch; a checkpoint resumes the step, the optimizer and the exact continuation; the CLI loop
+writes its files and stops at its budget; the evaluation runs the host's propagation."""
+import dataclasses
+import math
+import os
+
+import torch
+
+import train_default as T
+from promptonce_models import configs
+
+MICRO = dataclasses.replace(configs.get_config("test-tiny"), name="micro", image_size=64)
+
+
+def micro_schedule(**kw):
+    base = dict(arch="micro", image_steps=3, clip_steps=4, image_batch=2, clip_batch_short=2, clip_frames_short=3,
+                clip_batch_long=1, clip_frames_long=4, long_clips_from=0.5, nz_min=8, nz_max=10, warmup_steps=1,
+                lr=3e-3, p_correction=0.0, eval_every=1000)
+    base.update(kw)
+    return T.Schedule(**base)
+
+
+def test_schedule_shapes():
+    s = T.Schedule()
+    assert T.phase_at(s, 0) == ("image", s.image_batch, 1)
+    assert T.phase_at(s, s.image_steps) == ("clip", s.clip_batch_short, s.clip_frames_short)
+    assert T.phase_at(s, s.total_steps - 1) == ("clip", s.clip_batch_long, s.clip_frames_long)
+    lrs = [T.lr_at(s, i) for i in range(s.total_steps)]
+    assert max(lrs) == s.lr and abs(lrs[-1] - s.lr * s.lr_min_ratio) < 1e-3 * s.lr
+    assert all(a >= b for a, b in zip(lrs[s.warmup_steps:], lrs[s.warmup_steps + 1:]))
+
+
+def test_batches_are_a_function_of_the_step_and_held_out_seeds_stay_out():
+    s = micro_schedule()
+    a = T.make_batch(MICRO, s, 4)
+    b = T.make_batch(MICRO, s, 4)
+    assert len(a) == s.clip_batch_short and all(x.images.shape == (3, 3, 64, 64) for x in a)
+    for x, y in zip(a, b):
+        assert torch.equal(x.images, y.images) and x.prompt.kind == y.prompt.kind and x.seed == y.seed
+        assert x.seed >= T.TRAIN_SEED_BASE and x.targets[0].any()
+        assert len(set(abs(p - q) for p, q in zip(x.slices, x.slices[1:]))) == 1  # consecutive slices
+    assert not torch.equal(T.make_batch(MICRO, s, 5)[0].images, a[0].images)
+
+
+def test_loss_is_finite_and_falls_on_a_fixed_batch():
+    for step in (0, 3):  # an image batch, a clip batch
+        s = micro_schedule()
+        t = T.Trainer(s, None, threads=1, cfg=MICRO)
+        batch = T.make_batch(MICRO, s, step)
+        losses = []
+        for _ in range(6):
+            t.step = step
+            info = t.train_step(batch)
+            assert math.isfinite(info["loss"]) and math.isfinite(info["grad_norm"])
+            losses.append(info["loss"])
+        assert losses[-1] < 0.9 * losses[0], losses
+
+
+def test_resume_restores_step_optimizer_and_continuation(tmp_path):
+    s = micro_schedule()
+    t = T.Trainer(s, None, threads=1, cfg=MICRO)
+    for _ in range(4):  # through the image phase into the clips
+        t.train_step()
+    path = str(tmp_path / "last.pt")
+    t.save(path)
+    saved_opt = {k: (v["exp_avg"].clone(), int(v["step"])) for k, v in t.opt.state_dict()["state"].items()}
+    assert max(v[1] for v in saved_opt.values()) == 4
+    cont = [t.train_step()["loss"] for _ in range(2)]
+
+    r = T.Trainer.resume(path, None, threads=1, cfg=MICRO)
+    assert r.step == 4 and r.s == s
+    st = r.opt.state_dict()
+    assert set(st["state"]) == set(saved_opt)
+    for k, (avg, n) in saved_opt.items():
+        assert torch.equal(st["state"][k]["exp_avg"], avg) and int(st["state"][k]["step"]) == n
+    resumed = [r.train_step()["loss"] for _ in range(2)]
+    assert resumed == cont
+
+
+def test_official_layout_checkpoint_and_evaluation(tmp_path):
+    t = T.Trainer(micro_schedule(), None, threads=1, cfg=MICRO)
+    path = str(tmp_path / "best.pt")
+    t.save_model(path)
+    sd = torch.load(path)["model"]
+    assert set(sd) == set(t.model.state_dict())
+    rows = T.evaluate(t.parts, seeds=[3], nz=8)
+    assert len(rows) == 1 and 0.0 <= rows[0]["dice3d"] <= 1.0 and rows[0]["absent_slices"] >= 2
+    summ = T.summarise(rows)
+    assert set(summ) == {"dice3d", "dice_prompted", "absent_empty", "s_per_slice"}
+
+
+def test_cli_trains_checkpoints_and_resumes(tmp_path, monkeypatch):
+    monkeypatch.setitem(configs.ARCHS, "micro", MICRO)
+    out = str(tmp_path / "run")
+    args = ["--arch", "micro", "--out", out, "--threads", "1", "--image-steps", "2", "--clip-steps", "1",
+            "--eval-every", "3", "--eval-seeds", "5", "--eval-slices", "8"]
+    assert T.main(args + ["--budget-minutes", "0"]) == 0  # no time: checkpoints step 0 and stops
+    assert torch.load(os.path.join(out, "last.pt"))["step"] == 0
+    assert T.main(args) == 2  # refuses to overwrite a run
+    assert T.main(args + ["--resume", "--stop-after", "1"]) == 0
+    assert torch.load(os.path.join(out, "last.pt"))["step"] == 1
+    assert T.main(args + ["--resume"]) == 0
+    st = torch.load(os.path.join(out, "last.pt"))
+    assert st["step"] == 3 and st["history"] and st["history"][-1]["step"] == 3
+    for name in ("final.pt", "best.pt", "train.csv", "eval.csv", "eval_summary.csv", "schedule.json"):
+        assert os.path.exists(os.path.join(out, name)), name
+    assert T.main(["--arch", "micro", "--out", str(tmp_path / "x"), "--eval-seeds", "1000001"]) == 2

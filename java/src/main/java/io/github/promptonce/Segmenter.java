@@ -354,7 +354,7 @@ public final class Segmenter implements AutoCloseable {
     /** The stored result of a frame of the bank (e.g. a conditioning frame). */
     SliceResult stored(FrameMemory m, int w, int h) {
         float[] low = m.lowResMasks().toFloatArray();
-        int l = (int) Math.round(Math.sqrt(low.length));
+        int l = (int) m.lowResMasks().shape()[3]; // [1, 1, L, L]
         return result(low, l, m.iou(), m.objectScore(), w, h);
     }
 

@@ -118,16 +118,7 @@ public final class Affine {
         if (det == 0 || !Double.isFinite(det)) {
             throw new IllegalStateException("affine is singular: " + this);
         }
-        double[][] inv = new double[3][3];
-        inv[0][0] = (a[1][1] * a[2][2] - a[1][2] * a[2][1]) / det;
-        inv[0][1] = (a[0][2] * a[2][1] - a[0][1] * a[2][2]) / det;
-        inv[0][2] = (a[0][1] * a[1][2] - a[0][2] * a[1][1]) / det;
-        inv[1][0] = (a[1][2] * a[2][0] - a[1][0] * a[2][2]) / det;
-        inv[1][1] = (a[0][0] * a[2][2] - a[0][2] * a[2][0]) / det;
-        inv[1][2] = (a[0][2] * a[1][0] - a[0][0] * a[1][2]) / det;
-        inv[2][0] = (a[1][0] * a[2][1] - a[1][1] * a[2][0]) / det;
-        inv[2][1] = (a[0][1] * a[2][0] - a[0][0] * a[2][1]) / det;
-        inv[2][2] = (a[0][0] * a[1][1] - a[0][1] * a[1][0]) / det;
+        double[][] inv = invert3(a);
         double[] out = new double[12];
         for (int r = 0; r < 3; r++) {
             double t = 0;

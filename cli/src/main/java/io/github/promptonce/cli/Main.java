@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "promptonce", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Segment medical image volumes with SAM and SAM 2: prompt once, propagate with memory.",
-        subcommands = {InfoCommand.class, SegmentCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InfoCommand.class, SegmentCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input error, 4 model error."})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,

@@ -52,8 +52,7 @@ public final class SegmentCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Model directory exported by models/export.py.")
+    @Option(names = "--model", paramLabel = "DIR", description = ModelChoice.DEFAULT_DESCRIPTION)
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "PATH",
@@ -160,7 +159,7 @@ public final class SegmentCommand implements Callable<Integer> {
         long started = System.nanoTime();
         byte[] mask;
         float[] logitValues = null;
-        try (Segmenter segmenter = Segmenter.load(model, options)) {
+        try (Segmenter segmenter = Segmenter.load(ModelChoice.resolve(model, err), options)) {
             err.printf(Locale.ROOT, "promptonce: %s (%s) on %s, %s, volume %dx%dx%d, window %s%n", segmenter.arch(),
                     segmenter.family().name().toLowerCase(Locale.ROOT), dev, segmenter.runtimeDescription(),
                     volume.nx(), volume.ny(), volume.nz(), win);

@@ -50,6 +50,17 @@ class SegmentCommandTest {
     }
 
     @Test
+    void withoutModelTheEmbeddedDefaultSegments() throws Exception {
+        Path out = tmp.resolve("default.nii.gz");
+        MainTest.Result r = MainTest.run("segment", "--input", input.toString(), "--slice", "3", "--point", "20,16",
+                "--window", "50,600", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("using the embedded default promptonce-small"), r.err());
+        assertTrue(r.err().contains("promptonce-small (sam2)"), r.err());
+        assertTrue(Files.size(out) > 0);
+    }
+
+    @Test
     void sam2SegmentsTheWholeVolumeWithTheInputsGeometry() throws Exception {
         Path out = tmp.resolve("mask.nii.gz");
         Path logits = tmp.resolve("logits.nii.gz");

@@ -1,0 +1,186 @@
+package io.github.promptonce.cli;
+
+import io.github.promptonce.Backend;
+import io.github.promptonce.PropagationOptions;
+import io.github.promptonce.Segmenter;
+import io.github.promptonce.SegmenterOptions;
+import io.github.promptonce.metrics.SegmentationScore;
+import io.github.promptonce.metrics.SliceScore;
+import io.github.promptonce.overlay.Marker;
+import io.github.promptonce.overlay.OverlayStyle;
+import io.github.promptonce.overlay.Overlays;
+import io.github.promptonce.phantom.Phantom;
+import io.github.promptonce.phantom.PhantomGenerator;
+import io.github.promptonce.volume.Axis;
+import io.github.promptonce.volume.NiftiWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code promptonce demo}: prompt once on a held-out synthetic phantom, against the per-slice baseline. */
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {
+            "Generates a synthetic 3-D phantom the default model never saw in training (a target object with "
+                + "distractors of similar intensity; models/PHANTOMS.md), clicks once at the target's centre on its "
+                + "middle slice and lets SAM 2's memory propagate the mask both ways through the volume. Then runs "
+                + "the per-slice baseline (image mode, a mask-derived prompt on every slice that contains the target) "
+                + "and prints both rows side by side: 3-D Dice, slices with false positives, prompts, time per slice.",
+            "Writes into --out: input.nii.gz, truth.nii.gz, mask.nii.gz (prompt once), baseline-mask.nii.gz, "
+                + "montage.png (the prompt-once mask over the slices, the click marked) and per-slice.csv.",
+            "Exit codes: 0 ok, 2 usage, 4 model error, 1 internal."})
+public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Phantom seed; held out from training are all seeds below 1000000 (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--size", paramLabel = "N", defaultValue = "256",
+            description = "Slice width and height in pixels (default: ${DEFAULT-VALUE}, the model's input size).")
+    int size;
+
+    @Option(names = "--slices", paramLabel = "N", defaultValue = "32",
+            description = "Number of slices (default: ${DEFAULT-VALUE}).")
+    int slices;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "promptonce-demo",
+            description = "Output directory (default: ./${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--model", paramLabel = "DIR", description = ModelChoice.DEFAULT_DESCRIPTION)
+    Path model;
+
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
+            description = "native, javacpp or auto (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "LibTorch intra-op threads (0 = one per core).")
+    int threads;
+
+    @Option(names = "--no-baseline", description = "Skip the per-slice baseline.")
+    boolean noBaseline;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (seed < 0 || seed >= 1_000_000) {
+            throw usage("--seed " + seed + " is not held out: use 0 <= seed < 1000000 (training uses the others)");
+        }
+        if (size < 32) {
+            throw usage("--size " + size + " must be >= 32");
+        }
+        if (slices < 6) {
+            throw usage("--slices " + slices + " must be >= 6");
+        }
+        if (threads < 0) {
+            throw usage("--threads " + threads + " must be >= 0");
+        }
+        Backend chosen;
+        try {
+            chosen = Backend.parse(backend);
+        } catch (IllegalArgumentException e) {
+            throw usage("--backend: " + e.getMessage());
+        }
+        long started = System.nanoTime();
+        Phantom phantom = PhantomGenerator.generate(size, size, slices, seed);
+        err.printf(Locale.ROOT, "promptonce demo: phantom seed %d, %s, %dx%dx%d, target on slices %d..%d, "
+                        + "%d distractor(s)%n", seed, phantom.shape().id() + "/" + phantom.modality().id(), size, size,
+                slices, phantom.firstTargetSlice(), phantom.lastTargetSlice(), phantom.distractorCount());
+        SegmenterOptions options = SegmenterOptions.defaults().withBackend(chosen).withThreads(threads);
+        DemoRun.Result r;
+        try (Segmenter segmenter = Segmenter.load(ModelChoice.resolve(model, err), options)) {
+            err.printf(Locale.ROOT, "promptonce demo: model %s, %s%n", segmenter.arch(),
+                    segmenter.runtimeDescription());
+            if (segmenter.family() != io.github.promptonce.model.ModelManifest.Family.SAM2) {
+                throw usage("--model " + model + " is a SAM (v1) model; the demo propagates with SAM 2's memory");
+            }
+            r = DemoRun.run(segmenter, phantom, !noBaseline, PropagationOptions.defaults());
+        }
+        write(phantom, r);
+        o.printf(Locale.ROOT, "click (x=%d, y=%d) on slice %d; %d slices, the target on %d of them%n", r.click()[0],
+                r.click()[1], r.click()[2], slices, phantom.lastTargetSlice() - phantom.firstTargetSlice() + 1);
+        o.println(table(r));
+        o.printf(Locale.ROOT, "wrote %s (%.1f s in all)%n", out, (System.nanoTime() - started) / 1e9);
+        o.flush();
+        return ExitCodes.OK;
+    }
+
+    static String table(DemoRun.Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-32s %7s %9s %9s %10s %9s %9s%n", "method", "prompts", "3-D Dice",
+                "Jaccard", "slice Dice", "FP slices", "s/slice"));
+        for (DemoRun.Row row : r.perSlice() == null ? List.of(r.once()) : List.of(r.once(), r.perSlice())) {
+            SegmentationScore s = row.score();
+            sb.append(String.format(Locale.ROOT, "%-32s %7d %9.4f %9.4f %10.4f %9d %9.3f%n", row.method(),
+                    row.prompts(), s.dice(), s.jaccard(), s.meanSliceDice(), s.falsePositiveSlices(),
+                    row.secondsPerSlice()));
+        }
+        for (DemoRun.Row row : r.perSlice() == null ? List.of(r.once()) : List.of(r.once(), r.perSlice())) {
+            List<Integer> fp = row.score().falsePositiveSliceIndices();
+            if (!fp.isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "false-positive slices of %s: %s%n", row.method(), fp));
+            }
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    private void write(Phantom phantom, DemoRun.Result r) throws IOException {
+        Files.createDirectories(out);
+        NiftiWriter.write(phantom.volume(), out.resolve("input.nii.gz"));
+        NiftiWriter.writeMask(phantom.truth(), out.resolve("truth.nii.gz"));
+        NiftiWriter.writeMask(r.once().mask(), out.resolve("mask.nii.gz"));
+        if (r.perSlice() != null) {
+            NiftiWriter.writeMask(r.perSlice().mask(), out.resolve("baseline-mask.nii.gz"));
+        }
+        Map<Integer, List<Marker>> click = Map.of(r.click()[2],
+                List.of(new Marker.Point(r.click()[0], r.click()[1], true)));
+        Overlays.writeMontage(phantom.volume(), phantom.suggestedWindow(), r.once().mask(), click, Axis.K, null,
+                out.resolve("montage.png"), OverlayStyle.defaults());
+        Files.writeString(out.resolve("per-slice.csv"), perSliceCsv(r), StandardCharsets.UTF_8);
+    }
+
+    static String perSliceCsv(DemoRun.Result r) {
+        StringBuilder sb = new StringBuilder("slice,truth_voxels,once_voxels,once_dice,once_jaccard,once_status");
+        if (r.perSlice() != null) {
+            sb.append(",baseline_prompted,baseline_voxels,baseline_dice,baseline_jaccard,baseline_status");
+        }
+        sb.append('\n');
+        List<SliceScore> once = r.once().score().slices();
+        for (int k = 0; k < once.size(); k++) {
+            SliceScore s = once.get(k);
+            sb.append(k).append(',').append(s.truth()).append(',').append(s.predicted()).append(',')
+                    .append(num(s.dice())).append(',').append(num(s.jaccard())).append(',')
+                    .append(s.status().csvName());
+            if (r.perSlice() != null) {
+                SliceScore b = r.perSlice().score().slices().get(k);
+                sb.append(',').append(b.truth() > 0 ? 1 : 0).append(',').append(b.predicted()).append(',')
+                        .append(num(b.dice())).append(',').append(num(b.jaccard())).append(',')
+                        .append(b.status().csvName());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

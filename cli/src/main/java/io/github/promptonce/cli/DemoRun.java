@@ -1,0 +1,59 @@
+package io.github.promptonce.cli;
+
+import io.github.promptonce.ObjectPrompt;
+import io.github.promptonce.Prompt;
+import io.github.promptonce.PropagationMode;
+import io.github.promptonce.PropagationOptions;
+import io.github.promptonce.Segmenter;
+import io.github.promptonce.SliceSource;
+import io.github.promptonce.VolumeSegmentation;
+import io.github.promptonce.metrics.Metrics;
+import io.github.promptonce.metrics.SegmentationScore;
+import io.github.promptonce.phantom.Phantom;
+import io.github.promptonce.volume.VolumeMask;
+import java.util.List;
+
+/**
+ * The demo's measurements on one phantom: SAM 2 prompted once (one click at the target's centre on its middle
+ * slice, propagated both ways) and, optionally, the per-slice image-mode baseline.
+ */
+final class DemoRun {
+    /** One row of the demo's table. */
+    record Row(String method, int prompts, int slicesRun, double seconds, SegmentationScore score, VolumeMask mask) {
+        double secondsPerSlice() {
+            return slicesRun == 0 ? Double.NaN : seconds / slicesRun;
+        }
+    }
+
+    /** The click ({x, y, slice}) and the rows: prompt once first, then the baseline (null when skipped). */
+    record Result(int[] click, Row once, Row perSlice) {
+    }
+
+    private DemoRun() {
+    }
+
+    static Result run(Segmenter segmenter, Phantom phantom, boolean baseline, PropagationOptions options) {
+        VolumeMask truth = phantom.truth();
+        SliceSource source = SliceSource.of(phantom.volume(), phantom.suggestedWindow());
+        int[] click = phantom.promptPoint();
+        // integer pixel coordinates, as the training's clicks (models/train_default.py)
+        Prompt prompt = Prompt.point(click[0], click[1]);
+        long t0 = System.nanoTime();
+        VolumeSegmentation v = segmenter.propagate(source,
+                List.of(new ObjectPrompt(1, click[2], prompt)), options.withMode(PropagationMode.BOTH));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        VolumeMask onceMask = VolumeMask.of(v.mask(1), truth.nx(), truth.ny(), truth.nz(), truth.geometry());
+        Row once = new Row("prompt once (SAM 2 memory)", v.promptsUsed(), v.slicesSegmented(1), seconds,
+                Metrics.compare(truth, onceMask), onceMask);
+        Row perSlice = null;
+        if (baseline) {
+            long t1 = System.nanoTime();
+            PerSliceBaseline.Result b = PerSliceBaseline.run(segmenter, source, truth);
+            double s = (System.nanoTime() - t1) / 1e9;
+            VolumeMask m = VolumeMask.of(b.mask(), truth.nx(), truth.ny(), truth.nz(), truth.geometry());
+            perSlice = new Row("per-slice prompts (image mode)", b.prompts(), b.prompts(), s,
+                    Metrics.compare(truth, m), m);
+        }
+        return new Result(click, once, perSlice);
+    }
+}

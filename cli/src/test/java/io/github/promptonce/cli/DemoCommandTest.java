@@ -1,0 +1,80 @@
+package io.github.promptonce.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.promptonce.volume.NiftiReader;
+import io.github.promptonce.volume.ReadOptions;
+import io.github.promptonce.volume.Volume;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code demo} with the embedded default model on one small held-out phantom: a real result, asserted. */
+class DemoCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void promptOnceSegmentsAHeldOutPhantomWithDiceAbove085() throws Exception {
+        Path out = tmp.resolve("demo");
+        MainTest.Result r = MainTest.run("demo", "--seed", "1", "--slices", "16", "--out", out.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.err().contains("embedded default promptonce-small"), r.err());
+
+        // the printed table: prompt once uses one prompt, the baseline one per slice with the target
+        Matcher once = row("prompt once \\(SAM 2 memory\\)", r.out());
+        Matcher base = row("per-slice prompts \\(image mode\\)", r.out());
+        assertEquals(1, Integer.parseInt(once.group(1)));
+        double dice = Double.parseDouble(once.group(2));
+        assertTrue(dice >= 0.85, "prompt-once 3-D Dice " + dice + " < 0.85\n" + r.out());
+        assertTrue(Integer.parseInt(base.group(1)) > 1, r.out());
+
+        for (String f : List.of("input.nii.gz", "truth.nii.gz", "mask.nii.gz", "baseline-mask.nii.gz",
+                "montage.png", "per-slice.csv")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        Volume mask = NiftiReader.read(out.resolve("mask.nii.gz"), ReadOptions.defaults());
+        assertEquals(16, mask.nz());
+        BufferedImage montage = ImageIO.read(out.resolve("montage.png").toFile());
+        assertTrue(montage.getWidth() >= 256, "montage " + montage.getWidth());
+
+        // the CSV agrees with the printed Dice: recompute the 3-D Dice from its per-slice counts
+        List<String> csv = Files.readAllLines(out.resolve("per-slice.csv"));
+        assertEquals(17, csv.size());
+        assertTrue(csv.get(0).startsWith("slice,truth_voxels,once_voxels,once_dice"), csv.get(0));
+        long t = 0;
+        long p = 0;
+        double twiceIntersection = 0;
+        for (String line : csv.subList(1, csv.size())) {
+            String[] c = line.split(",", -1);
+            long tv = Long.parseLong(c[1]);
+            long pv = Long.parseLong(c[2]);
+            t += tv;
+            p += pv;
+            if (!c[3].isEmpty()) {
+                twiceIntersection += Double.parseDouble(c[3]) * (tv + pv);
+            }
+        }
+        assertEquals(dice, twiceIntersection / (t + p), 1e-3);
+    }
+
+    @Test
+    void trainingSeedsAreRefused() {
+        MainTest.Result r = MainTest.run("demo", "--seed", "1000000", "--out", tmp.toString());
+        assertEquals(ExitCodes.USAGE, r.code());
+        assertTrue(r.err().contains("not held out"), r.err());
+    }
+
+    private static Matcher row(String method, String out) {
+        Matcher m = Pattern.compile(method + "\\s+(\\d+)\\s+([0-9.]+)").matcher(out);
+        assertTrue(m.find(), "no row '" + method + "' in\n" + out);
+        return m;
+    }
+}

@@ -22,8 +22,8 @@ import java.util.SortedSet;
 import java.util.function.Function;
 
 /**
- * Runs an evaluation: every model × applicable protocol × volume not yet in the ledger, one model loaded at a time,
- * each volume read once per model; then the summary, the t-tests and the plots from all the results in the
+ * Runs an evaluation: every model × applicable protocol × volume not yet in the ledger, one model loaded (and warmed
+ * up, untimed) at a time, each volume read once per model; then the summary, the t-tests and the plots from all the results in the
  * directory (this run's and earlier runs'). A volume that fails is recorded and the run goes on.
  */
 public final class EvalRun {
@@ -114,6 +114,11 @@ public final class EvalRun {
             try (segmenter) {
                 note(model.name() + " (" + model.arch() + ", " + model.familyId() + ", "
                         + segmenter.runtimeDescription() + "): " + pending.size() + " volume(s) to run");
+                try {
+                    Warmup.run(segmenter);
+                } catch (RuntimeException e) {
+                    note(model.name() + ": the warm-up failed (" + e.getMessage() + "); going on");
+                }
                 for (Map.Entry<DatasetItem, List<Protocol>> en : pending.entrySet()) {
                     DatasetItem item = en.getKey();
                     LoadedVolume volume;

@@ -155,11 +155,6 @@ final class Ledger {
         return read(PER_SLICE, SliceRow.HEADER, note).stream().map(SliceRow::of).toList();
     }
 
-    /** The failures of this run. */
-    List<Csv.Row> failures() throws IOException {
-        return read(FAILURES, FAILURE_HEADER, m -> { });
-    }
-
     private void append(String file, List<String> header, String text) throws IOException {
         Path p = dir.resolve(file);
         String content = Files.exists(p) && Files.size(p) > 0 ? text : Csv.line(header) + "\n" + text;

@@ -19,12 +19,19 @@ record SharedReference(String volume, int slice, Image2D image, Prompt prompt) {
         return volume + ":" + slice;
     }
 
-    /** Splits an {@link #id()} into volume name and slice. */
-    static Object[] parseId(String id) {
-        int c = id.lastIndexOf(':');
-        if (c <= 0) {
+    /** A parsed {@link #id()}. */
+    record Id(String volume, int slice) {
+        /** Parses {@code volume:slice} (the volume name may hold colons: the last one separates). */
+        static Id parse(String id) {
+            int c = id.lastIndexOf(':');
+            try {
+                if (c > 0) {
+                    return new Id(id.substring(0, c), Integer.parseInt(id.substring(c + 1)));
+                }
+            } catch (NumberFormatException e) {
+                // the message below
+            }
             throw new IllegalArgumentException("reference '" + id + "' is not volume:slice");
         }
-        return new Object[] {id.substring(0, c), Integer.parseInt(id.substring(c + 1))};
     }
 }

@@ -59,18 +59,18 @@ final class SharedReferences {
     private SharedReference make(String label) {
         Optional<String> previous = ledger.reference(label);
         if (previous.isPresent()) {
-            Object[] id;
+            SharedReference.Id id;
             try {
-                id = SharedReference.parseId(previous.get());
+                id = SharedReference.Id.parse(previous.get());
             } catch (IllegalArgumentException e) {
                 throw new ReferenceException("shared-seed: " + e.getMessage(), e);
             }
-            String name = (String) id[0];
+            String name = id.volume();
             DatasetItem item = dataset.items().stream().filter(i -> i.name().equals(name)).findFirst()
                     .orElseThrow(() -> new ReferenceException("shared-seed: the reference volume " + name
                             + " of the finished results is not in the dataset any more", null));
             try {
-                return at(reader.read(item, note), label, (Integer) id[1]);
+                return at(reader.read(item, note), label, id.slice());
             } catch (VolumeFormatException | RuntimeException e) {
                 throw new ReferenceException("shared-seed: cannot use the reference " + previous.get()
                         + " of the finished results: " + e.getMessage(), e);

@@ -7,6 +7,9 @@ import io.github.promptonce.PropagationOptions;
 import io.github.promptonce.Segmenter;
 import io.github.promptonce.SliceSource;
 import io.github.promptonce.VolumeSegmentation;
+import io.github.promptonce.cli.eval.Outcome;
+import io.github.promptonce.cli.eval.PerSliceRunner;
+import io.github.promptonce.cli.eval.Structure;
 import io.github.promptonce.metrics.Metrics;
 import io.github.promptonce.metrics.SegmentationScore;
 import io.github.promptonce.phantom.Phantom;
@@ -47,11 +50,10 @@ final class DemoRun {
                 Metrics.compare(truth, onceMask), onceMask);
         Row perSlice = null;
         if (baseline) {
-            long t1 = System.nanoTime();
-            PerSliceBaseline.Result b = PerSliceBaseline.run(segmenter, source, truth);
-            double s = (System.nanoTime() - t1) / 1e9;
-            VolumeMask m = VolumeMask.of(b.mask(), truth.nx(), truth.ny(), truth.nz(), truth.geometry());
-            perSlice = new Row("per-slice prompts (image mode)", b.prompts(), b.prompts(), s,
+            // the per-slice protocol of eval: image mode, a prompt from the truth on every slice with the target
+            Outcome b = PerSliceRunner.run(segmenter, source, List.of(new Structure("target", truth))).get(0);
+            VolumeMask m = VolumeMask.of(b.predicted(), truth.nx(), truth.ny(), truth.nz(), truth.geometry());
+            perSlice = new Row("per-slice prompts (image mode)", b.prompts(), b.slicesProcessed(), b.seconds(),
                     Metrics.compare(truth, m), m);
         }
         return new Result(click, once, perSlice);

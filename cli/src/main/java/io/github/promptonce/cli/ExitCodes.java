@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int INPUT = 3;
     /** A model that cannot be used (reserved for the model-loading subcommands). */
     public static final int MODEL = 4;
+    /** {@code eval} finished, but some volumes failed (listed in failures.csv and on stderr). */
+    public static final int SOME_FAILED = 5;
 
     private ExitCodes() {
     }

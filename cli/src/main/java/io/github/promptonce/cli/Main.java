@@ -10,14 +10,16 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code promptonce} command. Each subcommand is its own class listed in {@code subcommands} below (add
- * {@code segment}, {@code eval}, {@code demo} the same way); they return {@link ExitCodes} and throw
+ * The {@code promptonce} command. Each subcommand is its own class listed in {@code subcommands} below; they
+ * return {@link ExitCodes} and throw
  * {@link VolumeFormatException} for input errors, which become exit code 3 with a one-line message on stderr.
  */
 @Command(name = "promptonce", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Segment medical image volumes with SAM and SAM 2: prompt once, propagate with memory.",
-        subcommands = {InfoCommand.class, SegmentCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input error, 4 model error."})
+        subcommands = {InfoCommand.class, SegmentCommand.class, DemoCommand.class, EvalCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input error, 4 model error, "
+                + "5 some volumes failed (eval)."})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "On errors, also print the stack trace.")

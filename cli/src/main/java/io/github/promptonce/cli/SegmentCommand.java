@@ -77,6 +77,23 @@ public final class SegmentCommand implements Callable<Integer> {
                 description = "ct-lung, ct-abdomen, ct-mediastinum, ct-bone, ct-brain or auto (default: auto, the "
                         + "0.5-99.5 percentile range of the whole volume).")
         String preset;
+
+        /** The option as given ("auto" when neither is). */
+        String spec() {
+            return levelWidth != null ? levelWidth : preset != null ? preset : "auto";
+        }
+
+        /** The window of {@code volume} (auto: its percentile range). */
+        Window resolve(Volume volume) {
+            return Window.parse(spec(), volume);
+        }
+
+        /** Throws the parse error of a malformed window now, before any volume is read. */
+        void check() {
+            if (!spec().trim().equalsIgnoreCase("auto")) {
+                Window.parse(spec(), null);
+            }
+        }
     }
 
     @ArgGroup(exclusive = true)
@@ -144,8 +161,7 @@ public final class SegmentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        Window win = window.levelWidth != null ? Window.parse(window.levelWidth, volume)
-                : window.preset != null ? Window.parse(window.preset, volume) : Window.auto(volume);
+        Window win = window.resolve(volume);
         SliceSource source = SliceSource.of(volume, win);
         io.github.promptonce.Backend chosenBackend;
         try {

@@ -1,0 +1,221 @@
+package io.github.promptonce.cli;
+
+import io.github.promptonce.Backend;
+import io.github.promptonce.Device;
+import io.github.promptonce.PropagationMode;
+import io.github.promptonce.SegmenterOptions;
+import io.github.promptonce.cli.eval.Dataset;
+import io.github.promptonce.cli.eval.EvalModel;
+import io.github.promptonce.cli.eval.EvalModels;
+import io.github.promptonce.cli.eval.EvalRun;
+import io.github.promptonce.cli.eval.LabelMode;
+import io.github.promptonce.cli.eval.Protocol;
+import io.github.promptonce.cli.eval.SeedRule;
+import io.github.promptonce.cli.eval.SettingsMismatchException;
+import io.github.promptonce.volume.NonFinitePolicy;
+import io.github.promptonce.volume.ReadOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code promptonce eval}: the seed paper's protocol on a labelled dataset, for one or more models. */
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {
+            "Evaluate models on a labelled dataset with the seed paper's protocols: per-slice (image mode, a prompt "
+                + "from the truth on every slice holding the structure; any model), seed (SAM 2: one prompt on the "
+                + "seed slice of each volume, propagated) and shared-seed (SAM 2: one prompt for the whole dataset, "
+                + "on the seed slice of the first volume by name, via propagateDataset). Prompts are derived from "
+                + "the truth mask (Prompts.fromMask: a positive point per component, a negative point between them, "
+                + "their box). SAM (v1) models run per-slice only (said on stderr).",
+            "Writes to --out: per_slice.csv, per_volume.csv (Dice, Jaccard, 3-D Dice, false-positive slices, time "
+                + "per slice, prompts), failures.csv, summary.csv and summary.md (mean ± sd per model, protocol and "
+                + "label; prompts saved against per-slice; also printed), ttest.csv (paired t-tests SAM per-slice vs "
+                + "each SAM 2 protocol on per-slice scores), dice_boxplot.png, slices-<volume>.png.",
+            "Resumable: per_volume.csv is the ledger; a rerun into the same --out skips every (model, protocol, "
+                + "volume) already there and retries failed ones. A volume that fails is reported and the run goes on.",
+            "Exit codes: 0 ok, 5 some volumes failed (see failures.csv), 2 usage, 3 input error, 4 model error, "
+                + "1 internal."})
+public final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    InputOptions input;
+
+    @Option(names = "--images", paramLabel = "DIR",
+            description = "Image volumes: NIfTI files (.nii, .nii.gz) or DICOM series directories; with --labels.")
+    Path images;
+
+    @Option(names = "--labels", paramLabel = "DIR",
+            description = "Label NIfTI files, paired with --images by name (file name without .nii/.nii.gz); "
+                    + "unpaired files are reported.")
+    Path labels;
+
+    @Option(names = "--pairs", paramLabel = "CSV",
+            description = "Instead of --images/--labels: 'image,label' per line, paths relative to the CSV's "
+                    + "directory (an image may be a DICOM series directory).")
+    Path pairs;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model directory exported by models/export.py; repeatable (e.g. a SAM and a SAM 2 model, "
+                    + "measured in the same run). Default: the embedded " + io.github.promptonce.DefaultModel.ARCH
+                    + " (a demonstration model trained on synthetic phantoms).")
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = "--protocol", paramLabel = "P", split = ",",
+            description = "per-slice, seed, shared-seed; repeatable or comma-separated (default: all three).")
+    List<String> protocols = new ArrayList<>();
+
+    @Option(names = "--labels-mode", paramLabel = "MODE", defaultValue = "merge",
+            description = "merge (the selected label values are one structure, e.g. both lungs) or per-label "
+                    + "(each value is its own structure). Default: ${DEFAULT-VALUE}.")
+    String labelsMode;
+
+    @Option(names = "--label", paramLabel = "VALUE", split = ",",
+            description = "Label value to use (1..255); repeatable or comma-separated (default: every non-zero value).")
+    List<Integer> labelValues = new ArrayList<>();
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "both",
+            description = "Propagation of the seed protocol: both (official: forward then reverse, one memory) or "
+                    + "halves (the paper's two independent half-volumes). shared-seed always runs halves. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--seed-slice", paramLabel = "RULE", defaultValue = "structure",
+            description = "The seed (and shared-seed reference) slice: structure (middle of the slices holding the "
+                    + "structure, (first + last) / 2) or volume (slices / 2, the paper's frames // 2); the nearest "
+                    + "slice holding the structure when that one does not. Default: ${DEFAULT-VALUE}.")
+    String seedSlice;
+
+    @ArgGroup(exclusive = true)
+    SegmentCommand.WindowChoice window = new SegmentCommand.WindowChoice();
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Results directory (created).")
+    Path out;
+
+    @Option(names = "--force", description = "Delete the results already in --out and start over.")
+    boolean force;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
+            description = "native, javacpp or auto. Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "LibTorch intra-op threads (0 = one per core).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Dataset dataset = dataset();
+        List<Protocol> chosen = protocols();
+        LabelMode labelMode = parse("--labels-mode", () -> LabelMode.parse(labelsMode));
+        SeedRule rule = parse("--seed-slice", () -> SeedRule.parse(seedSlice));
+        PropagationMode propagation = parse("--mode", () -> PropagationMode.valueOf(mode.trim().toUpperCase(Locale.ROOT)));
+        if (propagation != PropagationMode.BOTH && propagation != PropagationMode.HALVES) {
+            throw usage("--mode '" + mode + "' is not one of both, halves");
+        }
+        SortedSet<Integer> selected = new TreeSet<>(labelValues);
+        for (int v : selected) {
+            if (v < 1 || v > 255) {
+                throw usage("--label " + v + " must be 1..255");
+            }
+        }
+        parse("--window", () -> {
+            window.check();
+            return null;
+        });
+        if (threads < 0) {
+            throw usage("--threads " + threads + " must be >= 0");
+        }
+        SegmenterOptions options = SegmenterOptions.defaults()
+                .withBackend(parse("--backend", () -> Backend.parse(backend)))
+                .withDevice(parse("--device", () -> Device.parse(device))).withThreads(threads);
+        List<EvalModel> resolved = parse("--model", () -> models.isEmpty()
+                ? List.of(EvalModels.defaultModel(ModelChoice.resolve(null, err)))
+                : EvalModels.resolve(models));
+        ReadOptions readOptions = input.readOptions(NonFinitePolicy.REJECT);
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("labels-mode", labelMode.id());
+        settings.put("labels", selected.isEmpty() ? "all" : selected.stream().map(String::valueOf)
+                .collect(Collectors.joining(",")));
+        settings.put("window", window.spec());
+        settings.put("mode", propagation.name().toLowerCase(Locale.ROOT));
+        settings.put("seed-slice", rule.id());
+        settings.put("volume", Integer.toString(input.volume));
+        settings.put("series", input.series == null ? "" : input.series);
+        settings.put("spacing", input.spacing == null ? "" : input.spacing);
+        settings.put("non-finite", input.nonFinite == null ? "reject" : input.nonFinite);
+        EvalRun.Config config = new EvalRun.Config(dataset, resolved, chosen, readOptions, window::resolve, labelMode,
+                selected, propagation, rule, options, this.out, force, settings);
+        err.printf(Locale.ROOT, "promptonce: eval: %d volume(s), model(s) %s, protocol(s) %s, labels %s%n",
+                dataset.items().size(), resolved.stream().map(EvalModel::name).toList(),
+                chosen.stream().map(Protocol::id).toList(), labelMode.id());
+        EvalRun.Report report;
+        try {
+            report = EvalRun.run(config, out, err);
+        } catch (SettingsMismatchException e) {
+            throw usage(e.getMessage());
+        }
+        return report.failed() > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+    }
+
+    private Dataset dataset() throws Exception {
+        if (pairs != null) {
+            if (images != null || labels != null) {
+                throw usage("give either --pairs or --images with --labels, not both");
+            }
+            return Dataset.fromCsv(pairs);
+        }
+        if (images == null || labels == null) {
+            throw usage("give --images DIR with --labels DIR, or --pairs CSV");
+        }
+        return Dataset.fromDirectories(images, labels);
+    }
+
+    private List<Protocol> protocols() {
+        if (protocols.isEmpty()) {
+            return List.of(Protocol.values());
+        }
+        List<Protocol> out = new ArrayList<>();
+        for (String p : protocols) {
+            Protocol parsed = parse("--protocol", () -> Protocol.parse(p));
+            if (!out.contains(parsed)) {
+                out.add(parsed);
+            }
+        }
+        return out;
+    }
+
+    private <T> T parse(String option, java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw usage(option + ": " + e.getMessage());
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

@@ -88,7 +88,11 @@ class Schedule:
     p_click_neg: float = 0.15
     p_mask: float = 0.20  # clips only (the image phase redistributes it)
     p_correction: float = 0.25
-    p_clip_at_end: float = 0.4  # clips prompted near the object's end, running past it
+    p_clip_at_end: float = 0.5  # clips prompted near the object's end, running past it
+    # Object score on prompted frames (and single images): they always hold the object, so supervising them only
+    # teaches the prior; in run 1 (which did) the head collapsed to a constant "present" (logit 1.71 on every
+    # tracked frame, no absent frame ever scored absent). Off: the score learns from tracked frames only.
+    class_on_prompted: bool = False
     eval_every: int = 300
 
     @property
@@ -392,7 +396,7 @@ def sigmoid_focal(logits: Tensor, targets: Tensor) -> Tensor:
     return alpha_t * loss
 
 
-def frame_losses(o: FrameOut, target: Tensor, size: int) -> Dict[str, Tensor]:
+def frame_losses(o: FrameOut, target: Tensor, size: int, supervise_class: bool = True) -> Dict[str, Tensor]:
     """sam2's MultiStepMultiMasksAndIous for one frame, per sample: focal and dice of the best of the masks, IoU L1
     over all masks (only where the object is present), object score (0.5 BCE, i.e. focal alpha 0.5 gamma 0)."""
     present = target.flatten(1).any(1).float()  # [B]
@@ -413,7 +417,7 @@ def frame_losses(o: FrameOut, target: Tensor, size: int) -> Dict[str, Tensor]:
     cls = 0.5 * F.binary_cross_entropy_with_logits(o.score[:, 0], present, reduction="none")
     sup = o.sup_weights if o.sup_weights is not None else torch.full_like(present, 1.0 if o.supervised else 0.0)
     return {"mask": focal[rows, best] * present * sup, "dice": dice[rows, best] * present * sup,
-            "iou": iou_l1.mean(-1) * present * sup, "class": cls * sup,
+            "iou": iou_l1.mean(-1) * present * sup, "class": cls * sup * (1.0 if supervise_class else 0.0),
             "dice_hard": (1.0 - 2.0 * inter[rows, best] / (pred[rows, best].sum(-1) + tb[rows, best].sum(-1)).clamp(
                 min=1)).detach()}
 
@@ -467,7 +471,7 @@ def forward_batch(parts: Parts, batch: List[Sample], s: Schedule, rng: random.Ra
         if x.prompt.kind != "mask" and rng.random() < s.p_correction:
             c = correction_click(o, x.targets[0], rng)
             if c is not None:
-                extra.append(account(frame_losses(o, x.targets[:1], size)))
+                extra.append(account(frame_losses(o, x.targets[:1], size, s.class_on_prompted)))
                 (cx, cy), lab = c
                 p2 = Prompt(x.prompt.kind, torch.cat([x.prompt.coords, torch.tensor([[float(cx), float(cy)]])]),
                             torch.cat([x.prompt.labels, torch.tensor([lab], dtype=torch.int32)]))
@@ -475,7 +479,7 @@ def forward_batch(parts: Parts, batch: List[Sample], s: Schedule, rng: random.Ra
                                   prev_low=o.low)
         outs.append(o)
     first = cat_frames(outs)
-    f0 = frame_losses(first, targets[:, 0], size)
+    f0 = frame_losses(first, targets[:, 0], size, s.class_on_prompted)
     frame_terms.append(account(f0) + sum(extra, torch.zeros(())))
     # memory of the prompted frame: from its low-res mask, binarised (propagate_in_video_preflight)
     mems = {0: parts.men(raw[:, 0], first.low, first.score, True)}
@@ -755,6 +759,22 @@ def run_eval(t: Trainer, out: str, note: str, seeds: Sequence[int] = EVAL_SEEDS,
     return summ
 
 
+def init_weights(model: torch.nn.Module, path: str, reinit: Sequence[str]) -> None:
+    """A new run starting from the weights of an earlier one (a last.pt, or a model-only best.pt / final.pt), with
+    the parameters under the `reinit` prefixes freshly initialised (e.g. a collapsed head)."""
+    st = torch.load(path, map_location="cpu")
+    sd = st["model"] if isinstance(st, dict) and "model" in st else st
+    ckpt.load_state_dict_strict(model, sd, f"--init-from {path}")
+    for prefix in reinit:
+        modules = [(n, m) for n, m in model.named_modules() if n == prefix or n.startswith(prefix + ".")]
+        resettable = [m for _, m in modules if hasattr(m, "reset_parameters")]
+        if not resettable:
+            raise SystemExit(f"train_default.py: --reinit {prefix} names no module with parameters to reset")
+        for m in resettable:
+            m.reset_parameters()
+        print(f"re-initialised {prefix} ({len(resettable)} module(s))", flush=True)
+
+
 def train(args: argparse.Namespace) -> int:
     out = args.out
     eval_seeds = [int(x) for x in args.eval_seeds.split(",")]
@@ -789,9 +809,11 @@ def train(args: argparse.Namespace) -> int:
             if getattr(args, k) is not None:
                 setattr(s, k, getattr(args, k))
         t = Trainer(s, out, args.threads)
+        if args.init_from:
+            init_weights(t.model, args.init_from, args.reinit)
         with open(os.path.join(out, "schedule.json"), "w") as f:
             json.dump(dataclasses.asdict(s), f, indent=2)
-        print(f"training {s.arch} from scratch, seed {s.seed}: {s.image_steps} image steps + {s.clip_steps} clip "
+        print(f"training {s.arch} from {args.init_from or 'scratch'}, seed {s.seed}: {s.image_steps} image steps + {s.clip_steps} clip "
               f"steps, {sum(p.numel() for p in t.model.parameters()):,} parameters", flush=True)
     started = time.monotonic()
     wall0 = t.wall_seconds
@@ -906,6 +928,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--resume", action="store_true", help="continue OUT/last.pt with its schedule (--image-steps, --clip-steps, --lr, "
                          "--eval-every given with --resume change it, e.g. to lengthen the run)")
     ap.add_argument("--force", action="store_true", help="start over even if OUT/last.pt exists")
+    ap.add_argument("--init-from", metavar="CKPT", help="a new run starting from these weights (last.pt, best.pt or "
+                    "final.pt of an earlier run) instead of random ones; e.g. --image-steps 0 for a clip stage")
+    ap.add_argument("--reinit", metavar="MODULE", action="append", default=[],
+                    help="with --init-from: re-initialise this module (repeatable), e.g. "
+                         "sam_mask_decoder.pred_obj_score_head")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--image-steps", type=int, help=f"default {Schedule.image_steps}")
     ap.add_argument("--clip-steps", type=int, help=f"default {Schedule.clip_steps}")

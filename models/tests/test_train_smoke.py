@@ -106,3 +106,38 @@ def test_cli_trains_checkpoints_and_resumes(tmp_path, monkeypatch):
     for name in ("final.pt", "best.pt", "train.csv", "eval.csv", "eval_summary.csv", "schedule.json"):
         assert os.path.exists(os.path.join(out, name)), name
     assert T.main(["--arch", "micro", "--out", str(tmp_path / "x"), "--eval-seeds", "1000001"]) == 2
+
+
+def test_prompted_frames_do_not_supervise_the_object_score_by_default():
+    s = micro_schedule()
+    assert not s.class_on_prompted
+    t = T.Trainer(s, None, threads=1, cfg=MICRO)
+    image_batch = T.make_batch(MICRO, s, 0)  # single images: every frame is a prompted one
+    _, info = T.forward_batch(t.parts, image_batch, s, __import__("random").Random(0))
+    assert info["class"] == 0.0
+    s_on = micro_schedule(class_on_prompted=True)
+    _, info_on = T.forward_batch(t.parts, image_batch, s_on, __import__("random").Random(0))
+    assert info_on["class"] > 0.0
+
+
+def test_init_from_copies_the_weights_and_reinit_resets_only_the_named_module(tmp_path):
+    s = micro_schedule()
+    src = T.Trainer(s, None, threads=1, cfg=MICRO)
+    src.train_step()
+    path = str(tmp_path / "model.pt")
+    src.save_model(path)
+    dst = T.Trainer(micro_schedule(seed=7), None, threads=1, cfg=MICRO)
+    head = "sam_mask_decoder.pred_obj_score_head"
+    T.init_weights(dst.model, path, [head])
+    a, b = src.model.state_dict(), dst.model.state_dict()
+    for k in a:
+        if k.startswith(head + "."):
+            assert not torch.equal(a[k], b[k]), k
+        else:
+            assert torch.equal(a[k], b[k]), k
+    try:
+        T.init_weights(dst.model, path, ["no_such_module"])
+    except SystemExit as e:
+        assert "no_such_module" in str(e)
+    else:
+        raise AssertionError("an unknown --reinit module must be refused")

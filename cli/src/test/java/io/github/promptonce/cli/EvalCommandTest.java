@@ -265,7 +265,7 @@ class EvalCommandTest {
         Path img = Files.createDirectories(tmp.resolve("d-images"));
         Path lab = Files.createDirectories(tmp.resolve("d-labels"));
         for (int seed = 11; seed <= 13; seed++) {
-            Phantom p = PhantomGenerator.generate(128, 128, 12, seed);
+            Phantom p = PhantomGenerator.generate(256, 256, 12, seed, Phantom.Shape.ANY, Phantom.Modality.CT);
             NiftiWriter.write(p.volume(), img.resolve("p" + seed + ".nii.gz"));
             NiftiWriter.writeMask(p.truth(), lab.resolve("p" + seed + ".nii.gz"));
         }

@@ -1,6 +1,5 @@
 package io.github.promptonce.cli;
 
-import io.github.promptonce.Backend;
 import io.github.promptonce.PropagationOptions;
 import io.github.promptonce.Segmenter;
 import io.github.promptonce.SegmenterOptions;
@@ -23,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -62,13 +62,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = ModelChoice.DEFAULT_DESCRIPTION)
     Path model;
 
-    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
-            description = "native, javacpp or auto (default: ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "LibTorch intra-op threads (0 = one per core).")
-    int threads;
+    @Mixin
+    RuntimeOptions runtime;
 
     @Option(names = "--no-baseline", description = "Skip the per-slice baseline.")
     boolean noBaseline;
@@ -86,21 +81,12 @@ public final class DemoCommand implements Callable<Integer> {
         if (slices < 6) {
             throw usage("--slices " + slices + " must be >= 6");
         }
-        if (threads < 0) {
-            throw usage("--threads " + threads + " must be >= 0");
-        }
-        Backend chosen;
-        try {
-            chosen = Backend.parse(backend);
-        } catch (IllegalArgumentException e) {
-            throw usage("--backend: " + e.getMessage());
-        }
+        SegmenterOptions options = runtime.segmenterOptions();
         long started = System.nanoTime();
         Phantom phantom = PhantomGenerator.generate(size, size, slices, seed);
         err.printf(Locale.ROOT, "promptonce demo: phantom seed %d, %s, %dx%dx%d, target on slices %d..%d, "
                         + "%d distractor(s)%n", seed, phantom.shape().id() + "/" + phantom.modality().id(), size, size,
                 slices, phantom.firstTargetSlice(), phantom.lastTargetSlice(), phantom.distractorCount());
-        SegmenterOptions options = SegmenterOptions.defaults().withBackend(chosen).withThreads(threads);
         DemoRun.Result r;
         try (Segmenter segmenter = Segmenter.load(ModelChoice.resolve(model, err), options)) {
             err.printf(Locale.ROOT, "promptonce demo: model %s, %s%n", segmenter.arch(),

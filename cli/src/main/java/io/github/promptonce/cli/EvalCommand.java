@@ -1,7 +1,5 @@
 package io.github.promptonce.cli;
 
-import io.github.promptonce.Backend;
-import io.github.promptonce.Device;
 import io.github.promptonce.PropagationMode;
 import io.github.promptonce.SegmenterOptions;
 import io.github.promptonce.cli.eval.Dataset;
@@ -57,6 +55,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
+    @Mixin
+    RuntimeOptions runtime;
+
     @Option(names = "--images", paramLabel = "DIR",
             description = "Image volumes: NIfTI files (.nii, .nii.gz) or DICOM series directories; with --labels.")
     Path images;
@@ -111,18 +112,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Delete the results already in --out and start over.")
     boolean force;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
-            description = "native, javacpp or auto. Default: ${DEFAULT-VALUE}.")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "LibTorch intra-op threads (0 = one per core).")
-    int threads;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -145,12 +134,7 @@ public final class EvalCommand implements Callable<Integer> {
             window.check();
             return null;
         });
-        if (threads < 0) {
-            throw usage("--threads " + threads + " must be >= 0");
-        }
-        SegmenterOptions options = SegmenterOptions.defaults()
-                .withBackend(parse("--backend", () -> Backend.parse(backend)))
-                .withDevice(parse("--device", () -> Device.parse(device))).withThreads(threads);
+        SegmenterOptions options = runtime.segmenterOptions();
         List<EvalModel> resolved = parse("--model", () -> models.isEmpty()
                 ? List.of(EvalModels.defaultModel(ModelChoice.resolve(null, err)))
                 : EvalModels.resolve(models));

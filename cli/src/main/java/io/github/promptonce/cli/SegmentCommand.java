@@ -52,6 +52,9 @@ public final class SegmentCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
+    @Mixin
+    RuntimeOptions runtime;
+
     @Option(names = "--model", paramLabel = "DIR", description = ModelChoice.DEFAULT_DESCRIPTION)
     Path model;
 
@@ -115,19 +118,6 @@ public final class SegmentCommand implements Callable<Integer> {
             description = "Also write a PNG montage and per-slice PNGs of the windowed slices with the mask.")
     Path overlay;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
-            description = "native (promptonce's C layer over the system LibTorch), javacpp (LibTorch from Maven "
-                    + "Central) or auto (native when its library loads, else javacpp). Default: ${DEFAULT-VALUE}.")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "LibTorch intra-op threads (0 = one per core).")
-    int threads;
-
     @Option(names = "--drift-guard", paramLabel = "K", defaultValue = "0",
             description = "Stop a pass after K consecutive slices where the object is absent (0 = off).")
     int driftGuard;
@@ -145,10 +135,8 @@ public final class SegmentCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Prompt prompt = prompt();
         PropagationMode propagationMode = parseMode();
-        Device dev = parseDevice();
-        if (threads < 0) {
-            throw usage("--threads " + threads + " must be >= 0");
-        }
+        SegmenterOptions options = runtime.segmenterOptions().withFillHoles(!noFillHoles);
+        Device dev = options.device();
         if (driftGuard < 0) {
             throw usage("--drift-guard " + driftGuard + " must be >= 0");
         }
@@ -163,15 +151,6 @@ public final class SegmentCommand implements Callable<Integer> {
         }
         Window win = window.resolve(volume);
         SliceSource source = SliceSource.of(volume, win);
-        io.github.promptonce.Backend chosenBackend;
-        try {
-            chosenBackend = io.github.promptonce.Backend.parse(backend);
-        } catch (IllegalArgumentException e) {
-            throw usage("--backend: " + e.getMessage());
-        }
-        SegmenterOptions options = SegmenterOptions.defaults().withBackend(chosenBackend).withDevice(dev)
-                .withThreads(threads)
-                .withFillHoles(!noFillHoles);
         long started = System.nanoTime();
         byte[] mask;
         float[] logitValues = null;
@@ -290,14 +269,6 @@ public final class SegmentCommand implements Callable<Integer> {
             return PropagationMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw usage("--mode '" + mode + "' is not one of both, halves, forward, backward");
-        }
-    }
-
-    private Device parseDevice() {
-        try {
-            return Device.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw usage("--device: " + e.getMessage());
         }
     }
 

@@ -1,0 +1,55 @@
+package io.github.promptonce.cli;
+
+import io.github.promptonce.Backend;
+import io.github.promptonce.Device;
+import io.github.promptonce.SegmenterOptions;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Where and how a model runs: {@code --device}, {@code --backend}, {@code --threads}; a picocli mixin shared by every
+ * subcommand that loads a model ({@code @Mixin RuntimeOptions runtime;} then {@code runtime.segmenterOptions()}).
+ */
+public final class RuntimeOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
+            description = "native (promptonce's C layer over the system LibTorch), javacpp (LibTorch from Maven "
+                    + "Central) or auto (native when its library loads, else javacpp). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "LibTorch intra-op threads (0 = one per core).")
+    int threads;
+
+    /** The options these flags give; a malformed value is a usage error naming its flag. */
+    public SegmenterOptions segmenterOptions() {
+        if (threads < 0) {
+            throw usage("--threads " + threads + " must be >= 0");
+        }
+        Backend b;
+        try {
+            b = Backend.parse(backend);
+        } catch (IllegalArgumentException e) {
+            throw usage("--backend: " + e.getMessage());
+        }
+        Device d;
+        try {
+            d = Device.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw usage("--device: " + e.getMessage());
+        }
+        return SegmenterOptions.defaults().withBackend(b).withDevice(d).withThreads(threads);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

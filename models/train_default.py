@@ -93,6 +93,10 @@ class Schedule:
     # teaches the prior; in run 1 (which did) the head collapsed to a constant "present" (logit 1.71 on every
     # tracked frame, no absent frame ever scored absent). Off: the score learns from tracked frames only.
     class_on_prompted: bool = False
+    # Weight of the object-score loss on frames without the object. About 1 tracked frame in 9 lacks it; at weight 1
+    # the head settled on that prior as a constant (runs 1 and 2: the same logit on every tracked frame, whatever
+    # the image) and never scored a frame absent. 8 gives absent and present frames about equal weight.
+    absent_class_weight: float = 8.0
     eval_every: int = 300
 
     @property
@@ -396,7 +400,8 @@ def sigmoid_focal(logits: Tensor, targets: Tensor) -> Tensor:
     return alpha_t * loss
 
 
-def frame_losses(o: FrameOut, target: Tensor, size: int, supervise_class: bool = True) -> Dict[str, Tensor]:
+def frame_losses(o: FrameOut, target: Tensor, size: int, supervise_class: bool = True,
+                 absent_class_weight: float = 1.0) -> Dict[str, Tensor]:
     """sam2's MultiStepMultiMasksAndIous for one frame, per sample: focal and dice of the best of the masks, IoU L1
     over all masks (only where the object is present), object score (0.5 BCE, i.e. focal alpha 0.5 gamma 0)."""
     present = target.flatten(1).any(1).float()  # [B]
@@ -415,6 +420,7 @@ def frame_losses(o: FrameOut, target: Tensor, size: int, supervise_class: bool =
     best = torch.argmin(W_MASK * focal + W_DICE * dice, dim=-1)
     rows = torch.arange(focal.shape[0])
     cls = 0.5 * F.binary_cross_entropy_with_logits(o.score[:, 0], present, reduction="none")
+    cls = cls * (present + (1.0 - present) * absent_class_weight)
     sup = o.sup_weights if o.sup_weights is not None else torch.full_like(present, 1.0 if o.supervised else 0.0)
     return {"mask": focal[rows, best] * present * sup, "dice": dice[rows, best] * present * sup,
             "iou": iou_l1.mean(-1) * present * sup, "class": cls * sup * (1.0 if supervise_class else 0.0),
@@ -506,7 +512,7 @@ def forward_batch(parts: Parts, batch: List[Sample], s: Schedule, rng: random.Ra
         empty = torch.zeros(b, 0, 2)
         o = track(parts, feat, s0[:, t], s1[:, t], empty, torch.zeros(b, 0, dtype=torch.int32), None,
                   multimask_for(cfg, False, 0), False)
-        frame_terms.append(account(frame_losses(o, targets[:, t], size)))
+        frame_terms.append(account(frame_losses(o, targets[:, t], size, True, s.absent_class_weight)))
         mems[t] = parts.men(raw[:, t], o.high, o.score, False)
         ptrs[t] = o.ptr
         absent = ~targets[:, t].flatten(1).any(1)
@@ -787,7 +793,7 @@ def train(args: argparse.Namespace) -> int:
             print(f"train_default.py: --resume but {last} does not exist", file=sys.stderr)
             return 2
         t = Trainer.resume(last, out, args.threads)
-        changed = {k: getattr(args, k) for k in ("image_steps", "clip_steps", "lr", "eval_every")
+        changed = {k: getattr(args, k) for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight")
                    if getattr(args, k) is not None and getattr(args, k) != getattr(t.s, k)}
         if changed:
             # e.g. a longer schedule in a later session: the cosine is recomputed over the new total from here on
@@ -805,7 +811,7 @@ def train(args: argparse.Namespace) -> int:
             if os.path.exists(os.path.join(out, name)):
                 os.remove(os.path.join(out, name))
         s = Schedule(arch=args.arch, seed=args.seed)
-        for k in ("image_steps", "clip_steps", "lr", "eval_every"):
+        for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight"):
             if getattr(args, k) is not None:
                 setattr(s, k, getattr(args, k))
         t = Trainer(s, out, args.threads)
@@ -928,6 +934,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--resume", action="store_true", help="continue OUT/last.pt with its schedule (--image-steps, --clip-steps, --lr, "
                          "--eval-every given with --resume change it, e.g. to lengthen the run)")
     ap.add_argument("--force", action="store_true", help="start over even if OUT/last.pt exists")
+    ap.add_argument("--absent-class-weight", type=float,
+                    help=f"object-score loss weight of frames without the object (default {Schedule.absent_class_weight})")
     ap.add_argument("--init-from", metavar="CKPT", help="a new run starting from these weights (last.pt, best.pt or "
                     "final.pt of an earlier run) instead of random ones; e.g. --image-steps 0 for a clip stage")
     ap.add_argument("--reinit", metavar="MODULE", action="append", default=[],

@@ -141,3 +141,14 @@ def test_init_from_copies_the_weights_and_reinit_resets_only_the_named_module(tm
         assert "no_such_module" in str(e)
     else:
         raise AssertionError("an unknown --reinit module must be refused")
+
+
+def test_absent_frames_weigh_absent_class_weight_in_the_object_score_loss():
+    o = T.FrameOut(multi=torch.zeros(2, 1, 16, 16), ious=torch.zeros(2, 1), low=torch.zeros(2, 1, 16, 16),
+                   high=torch.zeros(2, 1, 64, 64), ptr=torch.zeros(2, 8), score=torch.zeros(2, 1))
+    target = torch.zeros(2, 64, 64)
+    target[0, 10:20, 10:20] = 1.0  # sample 0 holds the object, sample 1 does not
+    one = T.frame_losses(o, target, 64, True, 1.0)["class"]
+    eight = T.frame_losses(o, target, 64, True, 8.0)["class"]
+    assert torch.allclose(one[0], eight[0]) and torch.allclose(eight[1], 8.0 * one[1])
+    assert T.Schedule().absent_class_weight == 8.0

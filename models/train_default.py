@@ -89,10 +89,11 @@ class Schedule:
     p_mask: float = 0.20  # clips only (the image phase redistributes it)
     p_correction: float = 0.25
     p_clip_at_end: float = 0.5  # clips prompted near the object's end, running past it
-    # Object score on prompted frames (and single images): they always hold the object, so supervising them only
-    # teaches the prior; in run 1 (which did) the head collapsed to a constant "present" (logit 1.71 on every
-    # tracked frame, no absent frame ever scored absent). Off: the score learns from tracked frames only.
-    class_on_prompted: bool = False
+    # Object score on prompted frames (and single images), which always hold the object. Supervised (True), as SAM 2
+    # does: without it (stage 3 of 2026-11-28) the absent-weighted loss drove every score negative, and the gate then
+    # emptied even the prompted masks (3-D Dice 0). The head's collapse to the prior in run 1 came from the
+    # imbalance, which absent_class_weight corrects.
+    class_on_prompted: bool = True
     # Weight of the object-score loss on frames without the object. About 1 tracked frame in 9 lacks it; at weight 1
     # the head settled on that prior as a constant (runs 1 and 2: the same logit on every tracked frame, whatever
     # the image) and never scored a frame absent. 8 gives absent and present frames about equal weight.

@@ -108,16 +108,16 @@ def test_cli_trains_checkpoints_and_resumes(tmp_path, monkeypatch):
     assert T.main(["--arch", "micro", "--out", str(tmp_path / "x"), "--eval-seeds", "1000001"]) == 2
 
 
-def test_prompted_frames_do_not_supervise_the_object_score_by_default():
+def test_class_on_prompted_switches_the_object_score_of_prompted_frames():
     s = micro_schedule()
-    assert not s.class_on_prompted
+    assert s.class_on_prompted  # default: supervised, as SAM 2
     t = T.Trainer(s, None, threads=1, cfg=MICRO)
     image_batch = T.make_batch(MICRO, s, 0)  # single images: every frame is a prompted one
     _, info = T.forward_batch(t.parts, image_batch, s, __import__("random").Random(0))
-    assert info["class"] == 0.0
-    s_on = micro_schedule(class_on_prompted=True)
-    _, info_on = T.forward_batch(t.parts, image_batch, s_on, __import__("random").Random(0))
-    assert info_on["class"] > 0.0
+    assert info["class"] > 0.0
+    s_off = micro_schedule(class_on_prompted=False)
+    _, info_off = T.forward_batch(t.parts, image_batch, s_off, __import__("random").Random(0))
+    assert info_off["class"] == 0.0
 
 
 def test_init_from_copies_the_weights_and_reinit_resets_only_the_named_module(tmp_path):

@@ -200,3 +200,23 @@ def test_exported_components_run_on_cuda(exported):
         for a, b in zip(run(cpu, cfg), run(gpu, cfg, "cuda")):
             assert b.is_cuda
             torch.testing.assert_close(a, b.cpu(), rtol=1e-3, atol=1e-3)
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("divide", [False, True])
+def test_attention_in_query_blocks_equals_one_block(divide):
+    """Blocks of query rows (any block size, a last partial block, heads, broadcast batch) give the one-block
+    result up to the BLAS's rounding; scripted as exported."""
+    from promptonce_models.common import attention
+    g = torch.Generator().manual_seed(5)
+    q = torch.randn(2, 3, 100, 16, generator=g)
+    k = torch.randn(2, 3, 70, 16, generator=g)
+    v = torch.randn(2, 3, 70, 8, generator=g)
+    scripted = torch.jit.script(attention)
+    whole = scripted(q, k, v, divide, 1 << 30)
+    ref = torch.matmul(torch.softmax(q @ k.transpose(-2, -1) / 4.0, dim=-1), v)
+    assert torch.allclose(whole, ref, atol=1e-6)
+    for block in (1, 6 * 70 * 16, 6 * 70 * 40, 6 * 70 * 99):
+        out = scripted(q, k, v, divide, block)
+        assert out.shape == (2, 3, 100, 8)
+        assert torch.allclose(out, whole, atol=1e-6), block

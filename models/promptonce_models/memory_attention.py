@@ -46,16 +46,31 @@ def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
 class RoPEAttention(DownAttention):
     """Attention with RoPE on q and on the first (N_k - num_k_exclude_rope) keys (repeated per memory frame)."""
 
+    narrow_values: torch.jit.Final[bool]
+
+    def __init__(self, dim: int, num_heads: int, kv_in_dim: int = 0) -> None:
+        super().__init__(dim, num_heads, kv_in_dim=kv_in_dim)
+        # values narrower than a head (cross-attention to 64-channel memories, 256-channel heads): attend over the
+        # raw values and project afterwards, P (M W^T + b) = (P M) W^T + b since every row of P sums to 1 -- the
+        # largest product shrinks by head_dim / kv_in_dim (4x for SAM 2), rounding differs by ~1e-7
+        kv = kv_in_dim if kv_in_dim > 0 else dim
+        self.narrow_values = kv < self.internal_dim // num_heads
+
     def forward_rope(self, q: Tensor, k: Tensor, v: Tensor, cos: Tensor, sin: Tensor,
                      num_k_exclude_rope: int) -> Tensor:
         q = self.split(self.q_proj(q))
         k = self.split(self.k_proj(k))
-        v = self.split(self.v_proj(v))
         q = apply_rope(q, cos, sin)
         n_rope = k.shape[2] - num_k_exclude_rope
         if n_rope > 0:
             k = torch.cat([apply_rope(k[:, :, :n_rope], cos, sin), k[:, :, n_rope:]], dim=2)
-        return self.out_proj(self.merge(attention(q, k, v)))
+        if self.narrow_values:
+            pm = attention(q, k, v.unsqueeze(1))  # [B, heads, Nq, kv_in]
+            w = self.v_proj.weight.reshape(self.num_heads, -1, v.shape[-1])  # [heads, head_dim, kv_in]
+            o = torch.matmul(pm, w.transpose(1, 2)) + self.v_proj.bias.reshape(self.num_heads, 1, -1)
+        else:
+            o = attention(q, k, self.split(self.v_proj(v)))
+        return self.out_proj(self.merge(o))
 
 
 class MemoryAttentionLayer(nn.Module):

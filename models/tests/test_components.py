@@ -220,3 +220,24 @@ def test_attention_in_query_blocks_equals_one_block(divide):
         out = scripted(q, k, v, divide, block)
         assert out.shape == (2, 3, 100, 8)
         assert torch.allclose(out, whole, atol=1e-6), block
+
+
+@torch.no_grad()
+def test_cross_attention_over_narrow_values_equals_projecting_them_first():
+    """Memory attention attends over the raw 8-channel (official: 64) memories and projects afterwards; the same
+    as projecting the values to the head width first, as the official code does."""
+    from promptonce_models.common import attention
+    from promptonce_models.memory_attention import RoPEAttention, rope_cos_sin, apply_rope
+    torch.manual_seed(0)
+    att = RoPEAttention(32, 1, kv_in_dim=8).eval()
+    assert att.narrow_values
+    cos, sin = rope_cos_sin(32, 4, 4, 10000.0)
+    g = torch.Generator().manual_seed(2)
+    q = torch.randn(1, 16, 32, generator=g)
+    mem = torch.randn(1, 3 * 16 + 4, 8, generator=g)
+    out = att.forward_rope(q, mem, mem, cos, sin, 4)
+    qq = apply_rope(att.split(att.q_proj(q)), cos, sin)
+    k = att.split(att.k_proj(mem))
+    k = torch.cat([apply_rope(k[:, :, :48], cos, sin), k[:, :, 48:]], dim=2)
+    ref = att.out_proj(att.merge(attention(qq, k, att.split(att.v_proj(mem)))))
+    assert torch.allclose(out, ref, atol=1e-5)

@@ -1,0 +1,72 @@
+package io.github.promptonce.jmh;
+
+import io.github.promptonce.Device;
+import io.github.promptonce.model.ModelManifest;
+import io.github.promptonce.runtime.Tensor;
+import io.github.promptonce.runtime.TorchModule;
+import io.github.promptonce.runtime.TorchRuntime;
+import io.github.promptonce.runtime.Values;
+
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * One SAM (v1) image-mode slice on the module level (as {@code Segmenter.encode} + {@code predict} run it): the
+ * image encoder, then the prompt encoder + mask decoder for one positive click with multimask output (what
+ * SamPredictor does for a single click). Shared by the JMH benchmarks.
+ */
+final class SamSlice implements AutoCloseable {
+    private final TorchModule encoder;
+    private final TorchModule decoder;
+    private final Tensor image;
+    private final Tensor embedding;
+    private final Tensor coords;
+    private final Tensor labels;
+
+    SamSlice(TorchRuntime runtime, Path model, boolean optimize) {
+        ModelManifest m = ModelManifest.read(model);
+        if (m.family() != ModelManifest.Family.SAM) {
+            throw new IllegalArgumentException(model + " is not a SAM (v1) model");
+        }
+        encoder = runtime.load(m.component("image_encoder").file(), Device.CPU, optimize);
+        decoder = runtime.load(m.component("mask_decoder").file(), Device.CPU, optimize);
+        int s = m.imageSize();
+        image = runtime.tensor(randomImage(s), 1, 3, s, s);
+        embedding = (Tensor) encoder.call("forward", image);
+        coords = runtime.tensor(new float[] {0.45f * s, 0.55f * s}, 1, 1, 2);
+        labels = runtime.tensor(new int[] {1}, 1, 1);
+    }
+
+    static float[] randomImage(int s) {
+        float[] px = new float[3 * s * s];
+        Random r = new Random(0);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) r.nextGaussian();
+        }
+        return px;
+    }
+
+    void encode() {
+        ((Tensor) encoder.call("forward", image)).close();
+    }
+
+    void decode() {
+        Values.closeAll(decoder.call("forward", embedding, coords, labels, null, null, true));
+    }
+
+    /** The whole slice: encode, then decode the click on the fresh embedding. */
+    void slice() {
+        try (Tensor e = (Tensor) encoder.call("forward", image)) {
+            Values.closeAll(decoder.call("forward", e, coords, labels, null, null, true));
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : new Tensor[] {image, embedding, coords, labels}) {
+            t.close();
+        }
+        encoder.close();
+        decoder.close();
+    }
+}

@@ -35,31 +35,40 @@ final class Sam2Frame implements AutoCloseable {
     private final Tensor highResMask;
     private final Tensor score;
 
+    private final Device device;
+
     Sam2Frame(TorchRuntime runtime, Path model, boolean optimize) {
+        this(runtime, model, optimize, Device.CPU);
+    }
+
+    /** On {@code device}: the modules, the inputs and the bank live there (CUDA: a frame ends by reading the
+     * object score and the low-res mask back, as {@code Segmenter} does, which waits for the GPU). */
+    Sam2Frame(TorchRuntime runtime, Path model, boolean optimize, Device device) {
+        this.device = device;
         ModelManifest m = ModelManifest.read(model);
         if (m.family() != ModelManifest.Family.SAM2) {
             throw new IllegalArgumentException(model + " is not a SAM 2 model");
         }
-        encoder = runtime.load(m.component("image_encoder").file(), Device.CPU, optimize);
-        attention = runtime.load(m.component("memory_attention").file(), Device.CPU, optimize);
-        decoder = runtime.load(m.component("mask_decoder").file(), Device.CPU, optimize);
-        memoryEncoder = runtime.load(m.component("memory_encoder").file(), Device.CPU, optimize);
+        encoder = runtime.load(m.component("image_encoder").file(), device, optimize);
+        attention = runtime.load(m.component("memory_attention").file(), device, optimize);
+        decoder = runtime.load(m.component("mask_decoder").file(), device, optimize);
+        memoryEncoder = runtime.load(m.component("memory_encoder").file(), device, optimize);
         int s = m.imageSize();
-        image = runtime.tensor(SamSlice.randomImage(s), 1, 3, s, s);
+        image = SamSlice.onDevice(runtime.tensor(SamSlice.randomImage(s), 1, 3, s, s), device);
         features = Values.tensors(encoder.call("forward", image));
-        coords = runtime.empty(DType.FLOAT32, new long[] {1, 0, 2}, Device.CPU);
-        labels = runtime.empty(DType.INT32, new long[] {1, 0}, Device.CPU);
-        score = runtime.tensor(new float[] {1f}, 1, 1);
+        coords = runtime.empty(DType.FLOAT32, new long[] {1, 0, 2}, device);
+        labels = runtime.empty(DType.INT32, new long[] {1, 0}, device);
+        score = SamSlice.onDevice(runtime.tensor(new float[] {1f}, 1, 1), device);
         float[] mask = new float[s * s];
         for (int i = 0; i < mask.length; i++) {
             mask[i] = (i % s < s / 2) ? 2f : -2f;
         }
-        highResMask = runtime.tensor(mask, 1, 1, s, s);
+        highResMask = SamSlice.onDevice(runtime.tensor(mask, 1, 1, s, s), device);
         int numMaskmem = m.memoryConfig().numMaskmem();
         memoryTpos = new long[numMaskmem];
         for (int i = 0; i < numMaskmem; i++) {
             try (Tensor mem = (Tensor) memoryEncoder.call("forward", features.get(2), highResMask, score, false)) {
-                memories.add(mem.to(Device.CPU, DType.BFLOAT16));
+                memories.add(mem.to(device, DType.BFLOAT16));
             }
             memoryTpos[i] = i; // t_pos 0 = the conditioning frame, 1..num_maskmem-1 the recent ones
         }
@@ -71,7 +80,7 @@ final class Sam2Frame implements AutoCloseable {
         int maxPointers = m.memoryConfig().maxObjPtrs();
         pointerPositions = new long[maxPointers];
         for (int i = 0; i < maxPointers; i++) {
-            pointers.add(t.get(4).to(Device.CPU));
+            pointers.add(t.get(4).to(device));
             pointerPositions[i] = i == 0 ? 8 : i; // the conditioning frame's pointer, then t_diff 1..15
         }
         Values.closeAll(out);
@@ -85,20 +94,33 @@ final class Sam2Frame implements AutoCloseable {
 
     void imageEncoder() {
         Values.closeAll(encoder.call("forward", image));
+        sync();
     }
 
     void memoryAttentionFullBank() {
         memoryAttention().close();
+        sync();
     }
 
     void maskDecoder() {
         Values.closeAll(decoder.call("track", conditioned, features.get(0), features.get(1), coords, labels, null, true,
                 true));
+        sync();
     }
 
     void memoryEncoder() {
         try (Tensor mem = (Tensor) memoryEncoder.call("forward", features.get(2), highResMask, score, false)) {
-            mem.to(Device.CPU, DType.BFLOAT16).close();
+            mem.to(device, DType.BFLOAT16).close();
+        }
+        sync();
+    }
+
+    /** On a GPU, wait for the queued work (reading a value back); nothing to do on the CPU. */
+    private void sync() {
+        if (device.kind() == Device.Kind.CUDA) {
+            try (Tensor probe = score.to(Device.CPU)) {
+                probe.toFloatArray();
+            }
         }
     }
 
@@ -113,7 +135,11 @@ final class Sam2Frame implements AutoCloseable {
                 try {
                     List<Tensor> d = Values.tensors(dec);
                     try (Tensor mem = (Tensor) memoryEncoder.call("forward", f.get(2), d.get(3), d.get(5), false)) {
-                        mem.to(Device.CPU, DType.BFLOAT16).close();
+                        mem.to(device, DType.BFLOAT16).close();
+                    }
+                    if (device.kind() == Device.Kind.CUDA) {
+                        d.get(5).toFloatArray(); // as Segmenter.store: object score and low-res mask to Java
+                        d.get(2).toFloatArray();
                     }
                 } finally {
                     Values.closeAll(dec);

@@ -1,6 +1,7 @@
 package io.github.promptonce.jmh;
 
 import io.github.promptonce.Backend;
+import io.github.promptonce.Device;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,13 +47,17 @@ public class Sam2FrameBenchmark {
     @Param({"false"})
     public boolean optimize;
 
+    /** cpu or cuda:N (the native backend on a CUDA build: scripts/gpu-check.sh). */
+    @Param({"cpu"})
+    public String device;
+
     private Sam2Frame frame;
 
     @Setup(Level.Trial)
     public void setUp() {
         TorchRuntime runtime = TorchRuntimes.get(Backend.parse(backend));
         runtime.setThreads(Runtime.getRuntime().availableProcessors());
-        frame = new Sam2Frame(runtime, Path.of(model), optimize);
+        frame = new Sam2Frame(runtime, Path.of(model), optimize, Device.parse(device));
     }
 
     @Benchmark

@@ -1,6 +1,7 @@
 package io.github.promptonce.jmh;
 
 import io.github.promptonce.Backend;
+import io.github.promptonce.Device;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,13 +45,17 @@ public class SamImageBenchmark {
     @Param({"false"})
     public boolean optimize;
 
+    /** cpu or cuda:N (the native backend on a CUDA build: scripts/gpu-check.sh). */
+    @Param({"cpu"})
+    public String device;
+
     private SamSlice slice;
 
     @Setup(Level.Trial)
     public void setUp() {
         TorchRuntime runtime = TorchRuntimes.get(Backend.parse(backend));
         runtime.setThreads(Runtime.getRuntime().availableProcessors());
-        slice = new SamSlice(runtime, Path.of(model), optimize);
+        slice = new SamSlice(runtime, Path.of(model), optimize, Device.parse(device));
     }
 
     @Benchmark

@@ -23,18 +23,35 @@ final class SamSlice implements AutoCloseable {
     private final Tensor coords;
     private final Tensor labels;
 
+    private final Device device;
+
     SamSlice(TorchRuntime runtime, Path model, boolean optimize) {
+        this(runtime, model, optimize, Device.CPU);
+    }
+
+    SamSlice(TorchRuntime runtime, Path model, boolean optimize, Device device) {
+        this.device = device;
         ModelManifest m = ModelManifest.read(model);
         if (m.family() != ModelManifest.Family.SAM) {
             throw new IllegalArgumentException(model + " is not a SAM (v1) model");
         }
-        encoder = runtime.load(m.component("image_encoder").file(), Device.CPU, optimize);
-        decoder = runtime.load(m.component("mask_decoder").file(), Device.CPU, optimize);
+        encoder = runtime.load(m.component("image_encoder").file(), device, optimize);
+        decoder = runtime.load(m.component("mask_decoder").file(), device, optimize);
         int s = m.imageSize();
-        image = runtime.tensor(randomImage(s), 1, 3, s, s);
+        image = onDevice(runtime.tensor(randomImage(s), 1, 3, s, s), device);
         embedding = (Tensor) encoder.call("forward", image);
-        coords = runtime.tensor(new float[] {0.45f * s, 0.55f * s}, 1, 1, 2);
-        labels = runtime.tensor(new int[] {1}, 1, 1);
+        coords = onDevice(runtime.tensor(new float[] {0.45f * s, 0.55f * s}, 1, 1, 2), device);
+        labels = onDevice(runtime.tensor(new int[] {1}, 1, 1), device);
+    }
+
+    /** {@code t} moved to {@code device} (closing the host copy), or {@code t} itself on the CPU. */
+    static Tensor onDevice(Tensor t, Device device) {
+        if (device.kind() == Device.Kind.CPU) {
+            return t;
+        }
+        try (t) {
+            return t.to(device);
+        }
     }
 
     static float[] randomImage(int s) {
@@ -47,17 +64,32 @@ final class SamSlice implements AutoCloseable {
     }
 
     void encode() {
-        ((Tensor) encoder.call("forward", image)).close();
+        try (Tensor e = (Tensor) encoder.call("forward", image)) {
+            sync(e);
+        }
     }
 
     void decode() {
-        Values.closeAll(decoder.call("forward", embedding, coords, labels, null, null, true));
+        Object out = decoder.call("forward", embedding, coords, labels, null, null, true);
+        sync(Values.tensors(out).get(1));
+        Values.closeAll(out);
     }
 
-    /** The whole slice: encode, then decode the click on the fresh embedding. */
+    /** The whole slice: encode, then decode the click on the fresh embedding (the IoU read back on a GPU). */
     void slice() {
         try (Tensor e = (Tensor) encoder.call("forward", image)) {
-            Values.closeAll(decoder.call("forward", e, coords, labels, null, null, true));
+            Object out = decoder.call("forward", e, coords, labels, null, null, true);
+            sync(Values.tensors(out).get(1));
+            Values.closeAll(out);
+        }
+    }
+
+    /** On a GPU, wait for {@code t} by reading a value back; nothing to do on the CPU. */
+    private void sync(Tensor t) {
+        if (device.kind() == Device.Kind.CUDA) {
+            try (Tensor host = t.to(Device.CPU)) {
+                host.toFloatArray();
+            }
         }
     }
 

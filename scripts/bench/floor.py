@@ -161,6 +161,10 @@ def measured_times(a: argparse.Namespace) -> Dict[str, Dict[str, float]]:
     return out
 
 
+def num(x: float, width: int) -> str:
+    return f"{x:{width}.1f}" if abs(x) >= 100 else f"{x:{width}.3g}"
+
+
 def main() -> int:
     a = parse_args()
     os.environ["OMP_NUM_THREADS"] = str(a.threads)
@@ -186,10 +190,10 @@ def main() -> int:
     print(header)
     for phase, g in gmac.items():
         floor_ms = g * 2.0 / rate * 1000.0
-        row = f"{phase:<18} {g:8.3g} {floor_ms:9.4g}"
+        row = f"{phase:<18} {num(g, 8)} {num(floor_ms, 9)}"
         for label, t in times.items():
             if phase in t:
-                row += f" | {t[phase]:16.4g} {t[phase] / floor_ms:7.3g}"
+                row += f" | {num(t[phase], 16)} {t[phase] / floor_ms:7.2f}"
             else:
                 row += f" | {'':>16} {'':>7}"
         print(row)

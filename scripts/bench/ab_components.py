@@ -11,7 +11,7 @@ noise hits both alike. Prints each variant's median and min time, its ratio to t
 
 A variant is NAME=SOURCE[+freeze][+optimize]: SOURCE is `worktree` (this checkout's models/) or a git revision
 (its models/promptonce_models is extracted into a temporary package); +freeze applies torch.jit.freeze,
-+optimize torch.jit.optimize_for_inference (which freezes too), as export.py --optimize would.
++optimize torch.jit.optimize_for_inference after freezing, as the hosts' load-time optimize option does.
 Components: image_encoder, memory_attention (full bank: 7 spatial memories in bfloat16 and 16 object pointers),
 memory_attention_self (no memories: 1 conditioning memory, 1 pointer), mask_decoder (track), memory_encoder (sam2);
 image_encoder, mask_decoder (sam).

@@ -1,23 +1,49 @@
 """Building blocks shared by both families: norms, MLPs, plain attention, position encodings."""
 
 import math
+from typing import List
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 
-def attention(q: Tensor, k: Tensor, v: Tensor, divide: bool = False) -> Tensor:
+# Largest score block (elements) that attention() materialises at once: 4 Mi floats = 16 MiB, which stays in a
+# typical L3 cache. Bigger score matrices (SAM 2's memory attention: 4096 queries x ~28 700 keys = 470 MB) are
+# computed a block of query rows at a time; each row's softmax still sees all keys, so the result is the same up to
+# the BLAS's rounding of a smaller product (~1e-8).
+ATTENTION_BLOCK = 1 << 22
+
+
+def _attend(q: Tensor, kt: Tensor, v: Tensor, divide: bool) -> Tensor:
+    a = torch.matmul(q, kt)
+    # in place: the score block is the largest tensor here, a fresh one per elementwise op costs page faults
+    if divide:
+        a.div_(math.sqrt(q.size(-1)))
+    else:
+        a.mul_(1.0 / math.sqrt(q.size(-1)))
+    return torch.matmul(a.softmax(dim=-1), v)
+
+
+def attention(q: Tensor, k: Tensor, v: Tensor, divide: bool = False, block: int = ATTENTION_BLOCK) -> Tensor:
     """softmax(q k^T / sqrt(d)) v over the last two dims (torch 1.13 has no scaled_dot_product_attention).
 
     divide: divide the logits by sqrt(d) (segment-anything) instead of multiplying by 1/sqrt(d) (sam2's
-    scaled_dot_product_attention); the two round differently."""
-    a = torch.matmul(q, k.transpose(-2, -1))
-    if divide:
-        a = a / math.sqrt(q.size(-1))
-    else:
-        a = a * (1.0 / math.sqrt(q.size(-1)))
-    return torch.matmul(a.softmax(dim=-1), v)
+    scaled_dot_product_attention); the two round differently.
+    block: the score matrix is computed in blocks of query rows of at most this many elements (whole rows)."""
+    kt = k.transpose(-2, -1)
+    nq = q.size(-2)
+    per_row = k.size(-2)
+    for i in range(q.dim() - 2):
+        per_row = per_row * max(q.size(i), k.size(i))
+    rows = block // max(per_row, 1)
+    if rows >= nq:
+        return _attend(q, kt, v, divide)
+    rows = max(16, rows - rows % 16)
+    outs: List[Tensor] = []
+    for i in range(0, nq, rows):
+        outs.append(_attend(q[..., i:i + rows, :], kt, v, divide))
+    return torch.cat(outs, dim=-2)
 
 
 class LayerNorm2d(nn.Module):

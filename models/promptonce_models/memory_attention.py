@@ -31,31 +31,58 @@ def rope_cos_sin(head_dim: int, w: int, h: int, theta: float) -> Tuple[Tensor, T
     return cis.real.contiguous(), cis.imag.contiguous()
 
 
-def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
-    """Rotate consecutive pairs (x[2j], x[2j+1]) of x [B, heads, N, D] by the angles of cos/sin [M, D/2],
-    where N is a multiple of M (the table is repeated along the tokens)."""
+def rope_tables(cos: Tensor, sin: Tensor) -> Tuple[Tensor, Tensor]:
+    """cos, sin [M, D/2] -> (cos2, sin2) [M, D] for apply_rope: cos2 = (c0, c0, c1, c1, ...), sin2 = (-s0, s0,
+    -s1, s1, ...)."""
+    return (torch.stack([cos, cos], dim=-1).flatten(-2).contiguous(),
+            torch.stack([-sin, sin], dim=-1).flatten(-2).contiguous())
+
+
+def apply_rope(x: Tensor, cos2: Tensor, sin2: Tensor) -> Tensor:
+    """Rotate consecutive pairs (x[2j], x[2j+1]) of x [B, heads, N, D] by the angles of the rope_tables cos2/sin2
+    [M, D], where N is a multiple of M (the table is repeated along the tokens):
+    (a, c) -> (a cos - c sin, c cos + a sin), computed as x * cos2 + swap_pairs(x) * sin2 with the same roundings
+    (negating a product and swapping an addition are exact)."""
     b, h, n, d = x.shape
-    m = cos.shape[0]
-    xp = x.float().reshape(b, h, n // m, m, d // 2, 2)
-    a, c = xp[..., 0], xp[..., 1]
-    ra = a * cos - c * sin
-    rc = a * sin + c * cos
-    return torch.stack([ra, rc], dim=-1).reshape(b, h, n, d).type_as(x)
+    m = cos2.shape[0]
+    xf = x.float().reshape(b, h, n // m, m, d)
+    swapped = xf.reshape(b, h, n // m, m, d // 2, 2).flip(-1).reshape(b, h, n // m, m, d)
+    out = xf * cos2
+    out.add_(swapped.mul_(sin2))
+    return out.reshape(b, h, n, d).type_as(x)
 
 
 class RoPEAttention(DownAttention):
     """Attention with RoPE on q and on the first (N_k - num_k_exclude_rope) keys (repeated per memory frame)."""
 
+    narrow_values: torch.jit.Final[bool]
+
+    def __init__(self, dim: int, num_heads: int, kv_in_dim: int = 0) -> None:
+        super().__init__(dim, num_heads, kv_in_dim=kv_in_dim)
+        # values narrower than a head (cross-attention to 64-channel memories, 256-channel heads): attend over the
+        # raw values and project afterwards, P (M W^T + b) = (P M) W^T + b since every row of P sums to 1 -- the
+        # largest product shrinks by head_dim / kv_in_dim (4x for SAM 2), rounding differs by ~1e-7
+        kv = kv_in_dim if kv_in_dim > 0 else dim
+        self.narrow_values = kv < self.internal_dim // num_heads
+
     def forward_rope(self, q: Tensor, k: Tensor, v: Tensor, cos: Tensor, sin: Tensor,
                      num_k_exclude_rope: int) -> Tensor:
         q = self.split(self.q_proj(q))
         k = self.split(self.k_proj(k))
-        v = self.split(self.v_proj(v))
         q = apply_rope(q, cos, sin)
         n_rope = k.shape[2] - num_k_exclude_rope
-        if n_rope > 0:
-            k = torch.cat([apply_rope(k[:, :, :n_rope], cos, sin), k[:, :, n_rope:]], dim=2)
-        return self.out_proj(self.merge(attention(q, k, v)))
+        if n_rope == k.shape[2]:
+            k = apply_rope(k, cos, sin)
+        elif n_rope > 0:
+            # the pointer tokens at the end keep their keys: rotate the rest in place (k_proj's output is ours)
+            k[:, :, :n_rope] = apply_rope(k[:, :, :n_rope], cos, sin)
+        if self.narrow_values:
+            pm = attention(q, k, v.unsqueeze(1))  # [B, heads, Nq, kv_in]
+            w = self.v_proj.weight.reshape(self.num_heads, -1, v.shape[-1])  # [heads, head_dim, kv_in]
+            o = torch.matmul(pm, w.transpose(1, 2)) + self.v_proj.bias.reshape(self.num_heads, 1, -1)
+        else:
+            o = attention(q, k, self.split(self.v_proj(v)))
+        return self.out_proj(self.merge(o))
 
 
 class MemoryAttentionLayer(nn.Module):
@@ -100,7 +127,7 @@ class MemoryAttention(nn.Module):
         self.norm = nn.LayerNorm(cfg.d_model)
         self.pos_enc_at_input = cfg.pos_enc_at_input
         e = cfg.embedding_size
-        cos, sin = rope_cos_sin(cfg.d_model // cfg.mem_attn_heads, e, e, cfg.rope_theta)
+        cos, sin = rope_tables(*rope_cos_sin(cfg.d_model // cfg.mem_attn_heads, e, e, cfg.rope_theta))
         self.register_buffer("rope_cos", cos, persistent=False)
         self.register_buffer("rope_sin", sin, persistent=False)
 

@@ -2,11 +2,13 @@
 
 Parameter names follow segment-anything's `ImageEncoderViT` (keys under `image_encoder.`)."""
 
+from typing import List
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .common import LayerNorm2d, MLPBlock, window_partition, window_unpartition
+from .common import ATTENTION_BLOCK, LayerNorm2d, MLPBlock, window_partition, window_unpartition
 from .configs import SamConfig
 
 
@@ -43,6 +45,7 @@ class RelPosAttention(nn.Module):
         self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
         self.proj = nn.Linear(dim, dim)
         self.use_rel_pos = use_rel_pos
+        self.block = ATTENTION_BLOCK
         if use_rel_pos:
             self.rel_pos_h = nn.Parameter(torch.zeros(2 * size - 1, head_dim))
             self.rel_pos_w = nn.Parameter(torch.zeros(2 * size - 1, head_dim))
@@ -52,17 +55,29 @@ class RelPosAttention(nn.Module):
         nh = self.num_heads
         qkv = self.qkv(x).reshape(b, h * w, 3, nh, -1).permute(2, 0, 3, 1, 4).reshape(3, b * nh, h * w, -1)
         q, k, v = qkv[0], qkv[1], qkv[2]
-        attn = (q * self.scale) @ k.transpose(-2, -1)
+        kt = k.transpose(-2, -1)
+        rel_h = torch.zeros(0)
+        rel_w = torch.zeros(0)
         if self.use_rel_pos:
             rh = rel_pos_table(h, h, self.rel_pos_h)
             rw = rel_pos_table(w, w, self.rel_pos_w)
             r_q = q.reshape(b * nh, h, w, q.shape[-1])
             rel_h = torch.einsum("bhwc,hkc->bhwk", r_q, rh)
             rel_w = torch.einsum("bhwc,wkc->bhwk", r_q, rw)
-            attn = (attn.view(b * nh, h, w, h, w) + rel_h[:, :, :, :, None] + rel_w[:, :, :, None, :]).view(
-                b * nh, h * w, h * w)
-        attn = attn.softmax(dim=-1)
-        x = (attn @ v).view(b, nh, h, w, -1).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1)
+        # the score matrix (global blocks: heads x 4096 x 4096) a block of whole query rows of the grid at a time,
+        # at most ATTENTION_BLOCK elements (see common.attention); each query's softmax sees every key
+        rows = max(1, self.block // (b * nh * w * h * w))
+        outs: List[Tensor] = []
+        for r0 in range(0, h, rows):
+            r1 = min(h, r0 + rows)
+            attn = (q[:, r0 * w:r1 * w] * self.scale) @ kt
+            if self.use_rel_pos:
+                a5 = attn.view(b * nh, r1 - r0, w, h, w)
+                a5.add_(rel_h[:, r0:r1, :, :, None])
+                a5.add_(rel_w[:, r0:r1, :, None, :])
+            outs.append(attn.softmax(dim=-1) @ v)
+        o = outs[0] if len(outs) == 1 else torch.cat(outs, dim=1)
+        x = o.view(b, nh, h, w, -1).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1)
         return self.proj(x)
 
 

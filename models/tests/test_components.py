@@ -200,3 +200,56 @@ def test_exported_components_run_on_cuda(exported):
         for a, b in zip(run(cpu, cfg), run(gpu, cfg, "cuda")):
             assert b.is_cuda
             torch.testing.assert_close(a, b.cpu(), rtol=1e-3, atol=1e-3)
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("divide", [False, True])
+def test_attention_in_query_blocks_equals_one_block(divide):
+    """Blocks of query rows (any block size, a last partial block, heads, broadcast batch) give the one-block
+    result up to the BLAS's rounding; scripted as exported."""
+    from promptonce_models.common import attention
+    g = torch.Generator().manual_seed(5)
+    q = torch.randn(2, 3, 100, 16, generator=g)
+    k = torch.randn(2, 3, 70, 16, generator=g)
+    v = torch.randn(2, 3, 70, 8, generator=g)
+    scripted = torch.jit.script(attention)
+    whole = scripted(q, k, v, divide, 1 << 30)
+    ref = torch.matmul(torch.softmax(q @ k.transpose(-2, -1) / 4.0, dim=-1), v)
+    assert torch.allclose(whole, ref, atol=1e-6)
+    for block in (1, 6 * 70 * 16, 6 * 70 * 40, 6 * 70 * 99):
+        out = scripted(q, k, v, divide, block)
+        assert out.shape == (2, 3, 100, 8)
+        assert torch.allclose(out, whole, atol=1e-6), block
+
+
+@torch.no_grad()
+def test_cross_attention_over_narrow_values_equals_projecting_them_first():
+    """Memory attention attends over the raw 8-channel (official: 64) memories and projects afterwards; the same
+    as projecting the values to the head width first, as the official code does."""
+    from promptonce_models.common import attention
+    from promptonce_models.memory_attention import RoPEAttention, apply_rope, rope_cos_sin, rope_tables
+    torch.manual_seed(0)
+    att = RoPEAttention(32, 1, kv_in_dim=8).eval()
+    assert att.narrow_values
+    cos, sin = rope_tables(*rope_cos_sin(32, 4, 4, 10000.0))
+    g = torch.Generator().manual_seed(2)
+    q = torch.randn(1, 16, 32, generator=g)
+    mem = torch.randn(1, 3 * 16 + 4, 8, generator=g)
+    out = att.forward_rope(q, mem, mem, cos, sin, 4)
+    qq = apply_rope(att.split(att.q_proj(q)), cos, sin)
+    k = att.split(att.k_proj(mem))
+    k = torch.cat([apply_rope(k[:, :, :48], cos, sin), k[:, :, 48:]], dim=2)
+    ref = att.out_proj(att.merge(attention(qq, k, att.split(att.v_proj(mem)))))
+    assert torch.allclose(out, ref, atol=1e-5)
+
+
+def test_rope_tables_rotate_pairs_as_complex_multiplication():
+    """apply_rope(x) == x * e^(i angle) per consecutive pair, with the official rounding (a cos - c sin,
+    c cos + a sin), bit for bit; repeated over memory frames."""
+    from promptonce_models.memory_attention import apply_rope, rope_cos_sin, rope_tables
+    cos, sin = rope_cos_sin(16, 4, 2, 10000.0)
+    x = torch.randn(1, 2, 3 * 8, 16, generator=torch.Generator().manual_seed(3))
+    out = apply_rope(x, *rope_tables(cos, sin))
+    a, c = x.reshape(1, 2, 3, 8, 8, 2)[..., 0], x.reshape(1, 2, 3, 8, 8, 2)[..., 1]
+    ref = torch.stack([a * cos - c * sin, a * sin + c * cos], dim=-1).reshape(1, 2, 24, 16)
+    assert torch.equal(out, ref)

@@ -130,6 +130,11 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "is missing: use this to compare with it there).")
     boolean noFillHoles;
 
+    @Option(names = "--timings", paramLabel = "FILE",
+            description = "Write a CSV line per propagated slice (step, slice, seconds since the propagation started) "
+                    + "for benchmarks (scripts/bench/java-vs-official.sh).")
+    Path timings;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -174,9 +179,14 @@ public final class SegmentCommand implements Callable<Integer> {
                 err.println("promptonce: SAM (v1) segments the prompted slice only");
             } else {
                 boolean terminal = System.console() != null;
+                StringBuilder times = new StringBuilder("step,slice,seconds\n");
+                long propagationStart = System.nanoTime();
                 PropagationOptions po = PropagationOptions.defaults().withMode(propagationMode)
                         .withDriftGuard(driftGuard)
                         .withListener((k, done, total) -> {
+                            times.append(done).append(',').append(k).append(',')
+                                    .append(String.format(Locale.ROOT, "%.6f",
+                                            (System.nanoTime() - propagationStart) / 1e9)).append('\n');
                             // a terminal gets one updating line; a log gets a line every 10 %
                             if (terminal) {
                                 err.printf(Locale.ROOT, "\rpromptonce: slice %d (%d/%d)", k, done, total).flush();
@@ -185,6 +195,9 @@ public final class SegmentCommand implements Callable<Integer> {
                             }
                         });
                 VolumeSegmentation v = segmenter.propagate(source, List.of(new ObjectPrompt(1, slice, prompt)), po);
+                if (timings != null) {
+                    java.nio.file.Files.writeString(timings, times);
+                }
                 if (terminal) {
                     err.println();
                 }

@@ -87,6 +87,27 @@ class SegmentCommandTest {
     }
 
     @Test
+    void timingsListEveryPropagatedSlice() throws Exception {
+        Path timings = tmp.resolve("timings.csv");
+        MainTest.Result r = MainTest.run("segment", "--model", model("test-tiny").toString(), "--input",
+                input.toString(), "--slice", "0", "--point", "20,16", "--window", "50,600", "--mode", "forward",
+                "--out", tmp.resolve("mask.nii.gz").toString(), "--timings", timings.toString());
+        assertEquals(0, r.code(), r.err());
+        java.util.List<String> lines = Files.readAllLines(timings);
+        assertEquals("step,slice,seconds", lines.get(0));
+        assertEquals(7, lines.size(), String.join("\n", lines)); // header + slices 0..5
+        double last = -1;
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            assertEquals(i, Integer.parseInt(f[0]));
+            assertEquals(i - 1, Integer.parseInt(f[1]));
+            double t = Double.parseDouble(f[2]);
+            assertTrue(t >= last, "seconds increase: " + lines);
+            last = t;
+        }
+    }
+
+    @Test
     void samSegmentsOnlyThePromptedSlice() throws Exception {
         Path out = tmp.resolve("mask.nii.gz");
         MainTest.Result r = MainTest.run("segment", "--model", model("test-tiny-sam").toString(), "--input",

@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -127,13 +127,16 @@ def check_sam(size: int, seed: int, noise: float) -> None:
 
 # ------------------------------------------------------------------------------------------------- SAM 2.1
 
-def build_official_sam2(size: int):
-    cfg = OmegaConf.load(os.path.join(official_shim.SRC, "sam2", "sam2", "configs/sam2.1/sam2.1_hiera_t.yaml"))
+def build_official_sam2(size: Optional[int] = None, config: str = "sam2.1_hiera_t"):
+    """The official SAM2VideoPredictor of configs/sam2.1/<config>.yaml as build_sam2_video_predictor makes it (random
+    weights); `size` replaces its 1024 input (and the RoPE grid) when given. The one place the scripts build it."""
+    cfg = OmegaConf.load(os.path.join(official_shim.SRC, "sam2", "sam2", f"configs/sam2.1/{config}.yaml"))
     cfg.model._target_ = "sam2.sam2_video_predictor.SAM2VideoPredictor"
-    cfg.model.image_size = size
-    e = size // 16
-    cfg.model.memory_attention.layer.self_attention.feat_sizes = [e, e]
-    cfg.model.memory_attention.layer.cross_attention.feat_sizes = [e, e]
+    if size is not None:
+        cfg.model.image_size = size
+        e = size // 16
+        cfg.model.memory_attention.layer.self_attention.feat_sizes = [e, e]
+        cfg.model.memory_attention.layer.cross_attention.feat_sizes = [e, e]
     # build_sam2_video_predictor(apply_postprocessing=True)
     cfg.model.sam_mask_decoder_extra_args = {"dynamic_multimask_via_stability": True,
                                              "dynamic_multimask_stability_delta": 0.05,

@@ -26,6 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "..", "shared", "tools"))
 sys.path.insert(0, "/work/shared/tools")
 sys.path.insert(0, os.path.join(ROOT, "scripts", "parity"))
+sys.path.insert(0, os.path.join(ROOT, "models", "tools"))
 
 CONFIGS = {"sam2.1_hiera_t": "sam2.1_hiera_t", "sam2.1_hiera_s": "sam2.1_hiera_s",
            "sam2.1_hiera_b+": "sam2.1_hiera_b+", "sam2.1_hiera_l": "sam2.1_hiera_l"}
@@ -33,17 +34,8 @@ CONFIGS = {"sam2.1_hiera_t": "sam2.1_hiera_t", "sam2.1_hiera_s": "sam2.1_hiera_s
 
 def official_predictor(arch, ckpt):
     import torch
-    import official_shim
-    from omegaconf import OmegaConf
-    cfg = OmegaConf.load(os.path.join(official_shim.SRC, "sam2", "sam2", f"configs/sam2.1/{CONFIGS[arch]}.yaml"))
-    cfg.model._target_ = "sam2.sam2_video_predictor.SAM2VideoPredictor"
-    cfg.model.sam_mask_decoder_extra_args = {"dynamic_multimask_via_stability": True,
-                                             "dynamic_multimask_stability_delta": 0.05,
-                                             "dynamic_multimask_stability_thresh": 0.98}
-    cfg.model.binarize_mask_from_pts_for_mem_enc = True
-    cfg.model.fill_hole_area = 8
-    OmegaConf.resolve(cfg)
-    predictor = official_shim.instantiate(cfg.model).eval()
+    from parity_official import build_official_sam2
+    predictor = build_official_sam2(config=CONFIGS[arch])
     predictor.load_state_dict(torch.load(ckpt, map_location="cpu")["model"])
     return predictor
 

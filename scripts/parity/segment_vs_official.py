@@ -20,12 +20,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "..", "shared", "tools"))
 sys.path.insert(0, os.path.join(ROOT, "models"))
+sys.path.insert(0, os.path.join(ROOT, "models", "tools"))
 
 import numpy as np  # noqa: E402
 import nibabel as nib  # noqa: E402
 import torch  # noqa: E402
-import official_shim  # noqa: E402  (stubs hydra/iopath; puts the official sam2 on sys.path)
-from omegaconf import OmegaConf  # noqa: E402
+from parity_official import build_official_sam2  # noqa: E402  (via the shim: stubs hydra/iopath, official sam2)
 
 
 def volume(frames, size, seed):
@@ -54,15 +54,7 @@ def prepare_model(arch, seed, work):
 
 
 def official(ckpt, vol, seed_frame, point, box):
-    cfg = OmegaConf.load(os.path.join(official_shim.SRC, "sam2", "sam2", "configs/sam2.1/sam2.1_hiera_t.yaml"))
-    cfg.model._target_ = "sam2.sam2_video_predictor.SAM2VideoPredictor"
-    cfg.model.sam_mask_decoder_extra_args = {"dynamic_multimask_via_stability": True,
-                                             "dynamic_multimask_stability_delta": 0.05,
-                                             "dynamic_multimask_stability_thresh": 0.98}
-    cfg.model.binarize_mask_from_pts_for_mem_enc = True
-    cfg.model.fill_hole_area = 8
-    OmegaConf.resolve(cfg)
-    predictor = official_shim.instantiate(cfg.model).eval()
+    predictor = build_official_sam2()
     predictor.load_state_dict(torch.load(ckpt, map_location="cpu")["model"])
     import sam2.sam2_video_predictor as vp
     t, h, w = vol.shape

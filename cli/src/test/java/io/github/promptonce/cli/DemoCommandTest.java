@@ -79,6 +79,24 @@ class DemoCommandTest {
         assertTrue(r.err().contains("not held out"), r.err());
     }
 
+    @Test
+    void badSizesAndASamModelAreUsageErrorsNamingTheValue() {
+        MainTest.Result size = MainTest.run("demo", "--size", "16", "--out", tmp.toString());
+        assertEquals(ExitCodes.USAGE, size.code());
+        assertTrue(size.err().contains("--size 16 must be >= 32"), size.err());
+        MainTest.Result slices = MainTest.run("demo", "--slices", "5", "--out", tmp.toString());
+        assertEquals(ExitCodes.USAGE, slices.code());
+        assertTrue(slices.err().contains("--slices 5 must be >= 6"), slices.err());
+        MainTest.Result threads = MainTest.run("demo", "--threads", "-1", "--out", tmp.toString());
+        assertEquals(ExitCodes.USAGE, threads.code());
+        assertTrue(threads.err().contains("--threads -1 must be >= 0"), threads.err());
+        String sam = SegmentCommandTest.model("test-tiny-sam").toString();
+        MainTest.Result v1 = MainTest.run("demo", "--model", sam, "--slices", "6", "--size", "64", "--out",
+                tmp.resolve("sam").toString());
+        assertEquals(ExitCodes.USAGE, v1.code());
+        assertTrue(v1.err().contains("is a SAM (v1) model; the demo propagates with SAM 2's memory"), v1.err());
+    }
+
     private static Matcher row(String method, String out) {
         Matcher m = Pattern.compile(method + "\\s+(\\d+)\\s+([0-9.]+)").matcher(out);
         assertTrue(m.find(), "no row '" + method + "' in\n" + out);

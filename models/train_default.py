@@ -89,6 +89,11 @@ class Schedule:
     p_mask: float = 0.20  # clips only (the image phase redistributes it)
     p_correction: float = 0.25
     p_clip_at_end: float = 0.5  # clips prompted near the object's end, running past it
+    # Single images whose target is a distractor instead (prompted on it): the distractors look like the target, so a
+    # model that segments every such blob whatever the prompt scores the same on both (run 1: the mask was the same
+    # whether the click was on the target or on the distractor). Asking for either object from the same image makes
+    # the prompt matter. Off in run 4, whose bounded features let the prompt take hold on its own (steps 500-800).
+    p_distractor_target: float = 0.0
     # Object score on prompted frames (and single images), which always hold the object. Supervised (True), as SAM 2
     # does: without it (stage 3 of 2026-11-28) the absent-weighted loss drove every score negative, and the gate then
     # emptied even the prompted masks (3-D Dice 0). The head's collapse to the prior in run 1 came from the
@@ -98,6 +103,14 @@ class Schedule:
     # the head settled on that prior as a constant (runs 1 and 2: the same logit on every tracked frame, whatever
     # the image) and never scored a frame absent. 8 gives absent and present frames about equal weight.
     absent_class_weight: float = 8.0
+    # The image encoder's vision features (the neck's level 2) have no normalisation in SAM 2. Unconstrained, their
+    # scale grew in every run (RMS 0.6 at init, 25 after run 1, 785 after stage 3b) until the point-prompt position
+    # encodings (RMS 0.7) and the memory encoder's mask term (RMS ~0.05) were lost beside them: the prompted mask no
+    # longer depended on where the click was, the memory no longer on which mask was encoded, and the object score
+    # of tracked frames became a constant. A squared hinge on each frame's feature RMS above feature_rms_max keeps
+    # them at the scale those signals live on.
+    feature_rms_max: float = 1.0
+    feature_scale_weight: float = 1.0
     eval_every: int = 300
 
     @property
@@ -293,6 +306,8 @@ def make_sample(cfg: configs.Sam2Config, s: Schedule, rng: random.Random, seed: 
         p = phantom.generate(size, size, nz, seed, slices=[mid])
         label, distr, ks = p.label, p.distractors, [mid]
     vol = p.volume
+    if len(ks) == 1 and rng.random() < s.p_distractor_target:
+        label, distr = swap_in_distractor(label, distr)
     if rng.random() < 0.5:  # flips (the phantoms have no handedness)
         vol, label, distr = vol.flip(-1), label.flip(-1), distr.flip(-1)
     if rng.random() < 0.5:
@@ -300,6 +315,18 @@ def make_sample(cfg: configs.Sam2Config, s: Schedule, rng: random.Random, seed: 
     grey = window_grey(vol, p.modality, rng, augment=True)
     prompt = make_prompt(label[0], distr[0], s, rng, allow_mask=frames > 1)
     return Sample(normalise(grey, cfg), label.float(), distr, prompt, nz, seed, ks)
+
+
+def swap_in_distractor(label: Tensor, distr: Tensor, min_pixels: int = 30) -> Tuple[Tensor, Tensor]:
+    """(label [1, S, S], distractors [1, S, S] numbered 1..) -> the largest distractor of the slice as the label and
+    everything else (the target included) as distractors; unchanged when no distractor has min_pixels."""
+    counts = torch.bincount(distr.flatten().long(), minlength=1)[1:]
+    if counts.numel() == 0 or int(counts.max()) < min_pixels:
+        return label, distr
+    j = int(torch.argmax(counts)) + 1
+    new_label = (distr == j).to(label.dtype)
+    others = ((distr > 0) & (distr != j)).to(distr.dtype) + (label > 0).to(distr.dtype) * 2
+    return new_label, others
 
 
 def make_batch(cfg: configs.Sam2Config, s: Schedule, step: int) -> List[Sample]:
@@ -429,6 +456,12 @@ def frame_losses(o: FrameOut, target: Tensor, size: int, supervise_class: bool =
                 min=1)).detach()}
 
 
+def feature_scale_penalty(features: Tensor, rms_max: float) -> Tensor:
+    """Mean over frames of relu(RMS - rms_max)^2, the RMS taken over each frame's [C, E, E] vision features."""
+    rms = features.float().pow(2).flatten(1).mean(-1).sqrt()
+    return F.relu(rms - rms_max).pow(2).mean()
+
+
 def total_loss(parts_: Dict[str, Tensor]) -> Tensor:
     return W_MASK * parts_["mask"] + W_DICE * parts_["dice"] + W_IOU * parts_["iou"] + W_CLASS * parts_["class"]
 
@@ -520,7 +553,10 @@ def forward_batch(parts: Parts, batch: List[Sample], s: Schedule, rng: random.Ra
         if bool(absent.any()):
             absent_ok.extend((o.score[absent, 0] <= 0).tolist())
     loss = torch.stack(frame_terms).sum() / t_len
-    info = {"loss": float(loss), "frames": float(t_len)}
+    scale = feature_scale_penalty(raw.flatten(0, 1), s.feature_rms_max)
+    loss = loss + s.feature_scale_weight * scale
+    info = {"loss": float(loss), "frames": float(t_len), "scale": float(scale),
+            "feat_rms": float(raw.float().pow(2).mean().sqrt())}
     for key, v in sums.items():
         info[key] = v / count[0]  # per supervised output (frames x samples, corrections included)
     info["dice0"] = 1.0 - float(f0["dice_hard"].mean())  # hard Dice of the prompted frames
@@ -735,7 +771,8 @@ class Trainer:
         return t
 
 
-TRAIN_FIELDS = ["phase", "step", "loss", "mask", "dice", "iou", "class", "dice0", "absent_ok", "lr", "grad_norm",
+TRAIN_FIELDS = ["phase", "step", "loss", "mask", "dice", "iou", "class", "dice0", "absent_ok", "scale", "feat_rms",
+                "lr", "grad_norm",
                 "seconds", "data_seconds", "batch", "frames"]
 
 
@@ -794,7 +831,8 @@ def train(args: argparse.Namespace) -> int:
             print(f"train_default.py: --resume but {last} does not exist", file=sys.stderr)
             return 2
         t = Trainer.resume(last, out, args.threads)
-        changed = {k: getattr(args, k) for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight")
+        changed = {k: getattr(args, k) for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight",
+                  "feature_rms_max", "feature_scale_weight", "p_distractor_target")
                    if getattr(args, k) is not None and getattr(args, k) != getattr(t.s, k)}
         if changed:
             # e.g. a longer schedule in a later session: the cosine is recomputed over the new total from here on
@@ -812,7 +850,8 @@ def train(args: argparse.Namespace) -> int:
             if os.path.exists(os.path.join(out, name)):
                 os.remove(os.path.join(out, name))
         s = Schedule(arch=args.arch, seed=args.seed)
-        for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight"):
+        for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight",
+                  "feature_rms_max", "feature_scale_weight", "p_distractor_target"):
             if getattr(args, k) is not None:
                 setattr(s, k, getattr(args, k))
         t = Trainer(s, out, args.threads)
@@ -937,6 +976,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--force", action="store_true", help="start over even if OUT/last.pt exists")
     ap.add_argument("--absent-class-weight", type=float,
                     help=f"object-score loss weight of frames without the object (default {Schedule.absent_class_weight})")
+    ap.add_argument("--feature-rms-max", type=float,
+                    help=f"vision-feature RMS above which the scale penalty starts (default {Schedule.feature_rms_max})")
+    ap.add_argument("--feature-scale-weight", type=float,
+                    help=f"weight of that penalty; 0 switches it off (default {Schedule.feature_scale_weight})")
+    ap.add_argument("--p-distractor-target", type=float,
+                    help=f"share of single images prompted on a distractor, which becomes the target "
+                         f"(default {Schedule.p_distractor_target})")
     ap.add_argument("--init-from", metavar="CKPT", help="a new run starting from these weights (last.pt, best.pt or "
                     "final.pt of an earlier run) instead of random ones; e.g. --image-steps 0 for a clip stage")
     ap.add_argument("--reinit", metavar="MODULE", action="append", default=[],

@@ -4,6 +4,7 @@ writes its files and stops at its budget; the evaluation runs the host's propaga
 import dataclasses
 import math
 import os
+import random
 
 import torch
 
@@ -152,3 +153,57 @@ def test_absent_frames_weigh_absent_class_weight_in_the_object_score_loss():
     eight = T.frame_losses(o, target, 64, True, 8.0)["class"]
     assert torch.allclose(one[0], eight[0]) and torch.allclose(eight[1], 8.0 * one[1])
     assert T.Schedule().absent_class_weight == 8.0
+
+
+def test_feature_scale_penalty_is_a_squared_hinge_on_each_frames_rms():
+    feats = torch.ones(3, 4, 2, 2)  # RMS 1, 3, 0.5
+    feats[1] *= 3.0
+    feats[2] *= 0.5
+    pen = T.feature_scale_penalty(feats, 1.0)
+    assert math.isclose(float(pen), (0.0 + 4.0 + 0.0) / 3, rel_tol=1e-6)
+    assert float(T.feature_scale_penalty(feats, 5.0)) == 0.0
+
+
+def test_a_step_with_blown_up_features_shrinks_them():
+    # the neck's output scaled 30x, as run 1's had grown: the penalty must pull it back
+    t = T.Trainer(micro_schedule(lr=1e-3, warmup_steps=1), None, 1, cfg=MICRO)
+    neck = [m for n, m in t.model.named_modules() if n.startswith("image_encoder.neck") and isinstance(m, torch.nn.Conv2d)]
+    assert neck, "no neck convolutions found"
+    with torch.no_grad():
+        for m in neck:
+            m.weight.mul_(30.0)
+            m.bias.mul_(30.0)
+    batch = T.make_batch(t.parts.cfg, t.s, 0)
+    first = t.train_step(batch)
+    for _ in range(5):
+        last = t.train_step(batch)
+    assert first["feat_rms"] > 10.0 and first["scale"] > 0.0
+    assert last["feat_rms"] < 0.5 * first["feat_rms"]  # measured: 19.8 -> 6.6 (without the penalty: -> 25.8)
+
+
+def test_swap_in_distractor_makes_the_largest_distractor_the_target():
+    label = torch.zeros(1, 16, 16, dtype=torch.uint8)
+    label[0, 2:6, 2:6] = 1
+    distr = torch.zeros(1, 16, 16, dtype=torch.uint8)
+    distr[0, 8:10, 8:10] = 1  # 4 px
+    distr[0, 10:16, 10:16] = 2  # 36 px
+    new_label, others = T.swap_in_distractor(label, distr, min_pixels=30)
+    assert torch.equal(new_label > 0, distr == 2)
+    assert torch.equal(others > 0, (label > 0) | (distr == 1))
+    small = torch.where(distr == 2, torch.zeros_like(distr), distr)
+    same_label, same_distr = T.swap_in_distractor(label, small, min_pixels=30)  # no distractor large enough
+    assert same_label is label and same_distr is small
+
+
+def test_image_samples_ask_for_a_distractor_at_p_distractor_target():
+    from promptonce_models import phantom
+    swapped = {}
+    for p in (0.0, 1.0):
+        n = 0
+        for seed in range(T.TRAIN_SEED_BASE, T.TRAIN_SEED_BASE + 12):
+            x = T.make_sample(MICRO, micro_schedule(p_distractor_target=p), random.Random(seed), seed, 1)
+            truth = phantom.generate(64, 64, x.num_frames, seed, slices=x.slices).label > 0
+            # flips aside, a swapped sample's target is not the phantom's target: compare pixel counts
+            n += int(int(x.targets.sum()) != int(truth.sum()))
+        swapped[p] = n
+    assert swapped[0.0] == 0 and swapped[1.0] > 0

@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <c10/util/BFloat16.h>
@@ -97,9 +99,13 @@ struct TempDir {
         path = fs::temp_directory_path() / ("promptonce_tests_" + std::to_string(::getpid()) + "_" + name);
         fs::create_directories(path);
     }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
+    // Not fs::remove_all: the pip wheels of LibTorch 2.11 (CUDA 13) export their own std::filesystem::remove_all
+    // from libtorch.so, which the dynamic linker binds for this binary too and which jumps to a null pointer
+    // (seen on the GPU check, 2026-11-28). POSIX nftw does the same job with nothing to interpose.
+    ~TempDir() { ::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
+    static int remove_entry(const char* p, const struct stat*, int, struct FTW*) {
+        ::remove(p);
+        return 0;
     }
 };
 

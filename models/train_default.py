@@ -325,7 +325,7 @@ def swap_in_distractor(label: Tensor, distr: Tensor, min_pixels: int = 30) -> Tu
         return label, distr
     j = int(torch.argmax(counts)) + 1
     new_label = (distr == j).to(label.dtype)
-    others = ((distr > 0) & (distr != j)).to(distr.dtype) + (label > 0).to(distr.dtype) * 2
+    others = (((distr > 0) & (distr != j)) | (label > 0)).to(distr.dtype)
     return new_label, others
 
 
@@ -456,10 +456,11 @@ def frame_losses(o: FrameOut, target: Tensor, size: int, supervise_class: bool =
                 min=1)).detach()}
 
 
-def feature_scale_penalty(features: Tensor, rms_max: float) -> Tensor:
-    """Mean over frames of relu(RMS - rms_max)^2, the RMS taken over each frame's [C, E, E] vision features."""
+def feature_scale_penalty(features: Tensor, rms_max: float) -> Tuple[Tensor, Tensor]:
+    """(mean over frames of relu(RMS - rms_max)^2, each frame's RMS), the RMS taken over each frame's [C, E, E]
+    vision features."""
     rms = features.float().pow(2).flatten(1).mean(-1).sqrt()
-    return F.relu(rms - rms_max).pow(2).mean()
+    return F.relu(rms - rms_max).pow(2).mean(), rms
 
 
 def total_loss(parts_: Dict[str, Tensor]) -> Tensor:
@@ -553,10 +554,11 @@ def forward_batch(parts: Parts, batch: List[Sample], s: Schedule, rng: random.Ra
         if bool(absent.any()):
             absent_ok.extend((o.score[absent, 0] <= 0).tolist())
     loss = torch.stack(frame_terms).sum() / t_len
-    scale = feature_scale_penalty(raw.flatten(0, 1), s.feature_rms_max)
+    scale, rms = feature_scale_penalty(raw.flatten(0, 1), s.feature_rms_max)
     loss = loss + s.feature_scale_weight * scale
+    # the frames are the same size, so the RMS over all of them is the quadratic mean of theirs
     info = {"loss": float(loss), "frames": float(t_len), "scale": float(scale),
-            "feat_rms": float(raw.float().pow(2).mean().sqrt())}
+            "feat_rms": float(rms.pow(2).mean().sqrt())}
     for key, v in sums.items():
         info[key] = v / count[0]  # per supervised output (frames x samples, corrections included)
     info["dice0"] = 1.0 - float(f0["dice_hard"].mean())  # hard Dice of the prompted frames
@@ -819,6 +821,11 @@ def init_weights(model: torch.nn.Module, path: str, reinit: Sequence[str]) -> No
         print(f"re-initialised {prefix} ({len(resettable)} module(s))", flush=True)
 
 
+# Schedule fields that command-line options set for a new run and change on --resume (dest names of main's options)
+SCHEDULE_OPTIONS = ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight", "feature_rms_max",
+                    "feature_scale_weight", "p_distractor_target")
+
+
 def train(args: argparse.Namespace) -> int:
     out = args.out
     eval_seeds = [int(x) for x in args.eval_seeds.split(",")]
@@ -831,8 +838,7 @@ def train(args: argparse.Namespace) -> int:
             print(f"train_default.py: --resume but {last} does not exist", file=sys.stderr)
             return 2
         t = Trainer.resume(last, out, args.threads)
-        changed = {k: getattr(args, k) for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight",
-                  "feature_rms_max", "feature_scale_weight", "p_distractor_target")
+        changed = {k: getattr(args, k) for k in SCHEDULE_OPTIONS
                    if getattr(args, k) is not None and getattr(args, k) != getattr(t.s, k)}
         if changed:
             # e.g. a longer schedule in a later session: the cosine is recomputed over the new total from here on
@@ -850,8 +856,7 @@ def train(args: argparse.Namespace) -> int:
             if os.path.exists(os.path.join(out, name)):
                 os.remove(os.path.join(out, name))
         s = Schedule(arch=args.arch, seed=args.seed)
-        for k in ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight",
-                  "feature_rms_max", "feature_scale_weight", "p_distractor_target"):
+        for k in SCHEDULE_OPTIONS:
             if getattr(args, k) is not None:
                 setattr(s, k, getattr(args, k))
         t = Trainer(s, out, args.threads)
@@ -971,8 +976,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--budget-minutes", type=float, default=115.0,
                     help="wall-clock limit of this invocation; it checkpoints and stops before it")
     ap.add_argument("--checkpoint-minutes", type=float, default=10.0)
-    ap.add_argument("--resume", action="store_true", help="continue OUT/last.pt with its schedule (--image-steps, --clip-steps, --lr, "
-                         "--eval-every given with --resume change it, e.g. to lengthen the run)")
+    overridable = ", ".join("--" + k.replace("_", "-") for k in SCHEDULE_OPTIONS)
+    ap.add_argument("--resume", action="store_true", help=f"continue OUT/last.pt with its schedule ({overridable} "
+                    "given with --resume change it, e.g. to lengthen the run)")
     ap.add_argument("--force", action="store_true", help="start over even if OUT/last.pt exists")
     ap.add_argument("--absent-class-weight", type=float,
                     help=f"object-score loss weight of frames without the object (default {Schedule.absent_class_weight})")

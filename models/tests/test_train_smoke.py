@@ -159,9 +159,10 @@ def test_feature_scale_penalty_is_a_squared_hinge_on_each_frames_rms():
     feats = torch.ones(3, 4, 2, 2)  # RMS 1, 3, 0.5
     feats[1] *= 3.0
     feats[2] *= 0.5
-    pen = T.feature_scale_penalty(feats, 1.0)
+    pen, rms = T.feature_scale_penalty(feats, 1.0)
     assert math.isclose(float(pen), (0.0 + 4.0 + 0.0) / 3, rel_tol=1e-6)
-    assert float(T.feature_scale_penalty(feats, 5.0)) == 0.0
+    assert torch.allclose(rms, torch.tensor([1.0, 3.0, 0.5]))
+    assert float(T.feature_scale_penalty(feats, 5.0)[0]) == 0.0
 
 
 def test_a_step_with_blown_up_features_shrinks_them():

@@ -118,7 +118,12 @@ int32_t po_cuda_compiled(void);
 /* Number of usable CUDA devices (0 on CPU builds or machines without a GPU). */
 int32_t po_cuda_device_count(int32_t* count, po_error* err);
 
-/* Intra-op threads of LibTorch (process-wide). n must be >= 1. */
+/*
+ * Intra-op threads of LibTorch, n >= 1: the count for OpenMP work started from the calling thread and the default for
+ * threads that have not set their own (LibTorch's rule), and the process-wide count of an OpenBLAS that LibTorch
+ * uses (Debian's libtorch-dev), whose own thread pool at::set_num_threads does not reach. po_get_num_threads reads
+ * the calling thread's count.
+ */
 int32_t po_set_num_threads(int32_t n, po_error* err);
 int32_t po_get_num_threads(int32_t* n, po_error* err);
 

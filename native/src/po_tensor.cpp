@@ -12,6 +12,9 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+// OpenBLAS, when LibTorch uses it (Debian's libtorch-dev does): a weak reference, null where it is absent.
+extern "C" void openblas_set_num_threads(int n) __attribute__((weak));
+
 #ifdef PO_WITH_CUDA
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -236,6 +239,10 @@ PO_EXPORT int32_t po_set_num_threads(int32_t n, po_error* err) {
             fail(PO_ERR_INVALID_ARGUMENT, cat("number of threads ", n, " must be >= 1"));
         }
         at::set_num_threads(n);
+        // OpenBLAS built with pthreads keeps its own pool, which at::set_num_threads does not reach
+        if (openblas_set_num_threads) {
+            openblas_set_num_threads(n);
+        }
     });
 }
 

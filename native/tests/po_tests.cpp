@@ -31,6 +31,9 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
+// OpenBLAS, when the LibTorch under test uses it: a weak reference, null where it is absent.
+extern "C" int openblas_get_num_threads(void) __attribute__((weak));
+
 namespace fs = std::filesystem;
 
 // ------------------------------------------------------------------------------------------------------------
@@ -338,9 +341,17 @@ static void test_runtime() {
     int32_t n = 0;
     OK(po_get_num_threads(&n, &E));
     EXPECT_EQ(n, 1);
+    if (openblas_get_num_threads) {
+        EXPECT_EQ(openblas_get_num_threads(), 1);  // OpenBLAS's own pool follows (Debian's LibTorch uses it)
+    } else {
+        std::printf("  (this LibTorch does not use OpenBLAS: its thread count is not checked)\n");
+    }
     OK(po_set_num_threads(2, &E));
     OK(po_get_num_threads(&n, &E));
     EXPECT_EQ(n, 2);
+    if (openblas_get_num_threads) {
+        EXPECT_EQ(openblas_get_num_threads(), 2);
+    }
     FAILS(PO_ERR_INVALID_ARGUMENT, po_set_num_threads(0, &E), "number of threads 0 must be >= 1");
     FAILS(PO_ERR_INVALID_ARGUMENT, po_set_num_threads(-3, &E), "-3");
     FAILS(PO_ERR_INVALID_ARGUMENT, po_get_num_threads(nullptr, &E), "n is NULL");

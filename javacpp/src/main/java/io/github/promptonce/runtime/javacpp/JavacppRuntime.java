@@ -188,6 +188,7 @@ public final class JavacppRuntime implements TorchRuntime {
             throw new PromptonceException(ErrorCode.INVALID_ARGUMENT, "thread count " + threads + " must be >= 1");
         }
         torch.set_num_threads(threads);
+        OpenBlasThreads.set(threads); // its pthread pool is not reached by torch.set_num_threads
     }
 
     @Override

@@ -12,9 +12,16 @@ import java.util.function.BooleanSupplier;
  *                   {@link java.util.concurrent.CancellationException}
  * @param driftGuard stop a pass for an object after this many consecutive tracked slices with object score
  *                   ≤ 0 (0 = never); where it stopped is reported
+ * @param encodeAhead encode the next slice on a second thread while the current one is tracked (default on; needs
+ *                   at least 2 intra-op threads, which are split between the two threads for the pass): the image
+ *                   encoder does not depend on the memory bank. With other thread counts per operation, results
+ *                   differ from a pass without it by rounding only (the same masks in the tests; logits within
+ *                   ~1e-6) and are reproducible run to run. A pass that the drift guard or a cancellation ends may
+ *                   have encoded one slice it does not use. Passes running at once in one process share OpenBLAS's
+ *                   process-wide thread count (Debian's LibTorch): turn it off there for bit-reproducible results
  */
 public record PropagationOptions(PropagationMode mode, ProgressListener listener, BooleanSupplier cancelled,
-                                 int driftGuard) {
+                                 int driftGuard, boolean encodeAhead) {
 
     /** Told after each propagated slice. */
     @FunctionalInterface
@@ -35,22 +42,26 @@ public record PropagationOptions(PropagationMode mode, ProgressListener listener
     }
 
     public static PropagationOptions defaults() {
-        return new PropagationOptions(PropagationMode.BOTH, ProgressListener.NONE, () -> false, 0);
+        return new PropagationOptions(PropagationMode.BOTH, ProgressListener.NONE, () -> false, 0, true);
     }
 
     public PropagationOptions withMode(PropagationMode m) {
-        return new PropagationOptions(m, listener, cancelled, driftGuard);
+        return new PropagationOptions(m, listener, cancelled, driftGuard, encodeAhead);
     }
 
     public PropagationOptions withListener(ProgressListener l) {
-        return new PropagationOptions(mode, l, cancelled, driftGuard);
+        return new PropagationOptions(mode, l, cancelled, driftGuard, encodeAhead);
     }
 
     public PropagationOptions withCancellation(BooleanSupplier c) {
-        return new PropagationOptions(mode, listener, c, driftGuard);
+        return new PropagationOptions(mode, listener, c, driftGuard, encodeAhead);
     }
 
     public PropagationOptions withDriftGuard(int slices) {
-        return new PropagationOptions(mode, listener, cancelled, slices);
+        return new PropagationOptions(mode, listener, cancelled, slices, encodeAhead);
+    }
+
+    public PropagationOptions withEncodeAhead(boolean on) {
+        return new PropagationOptions(mode, listener, cancelled, driftGuard, on);
     }
 }

@@ -116,40 +116,53 @@ final class Propagator {
         int step = reverse ? -1 : 1;
         Map<Integer, Integer> absentRun = new LinkedHashMap<>();
         List<Track> active = new ArrayList<>(tracks);
-        for (int f = start; f != end + step && !active.isEmpty(); f += step) {
-            if (options.cancelled().getAsBoolean()) {
-                throw new CancellationException("propagation cancelled at slice " + toSlice.applyAsInt(f));
-            }
-            int slice = toSlice.applyAsInt(f);
-            boolean needsEncoding = false;
-            for (Track t : active) {
-                needsEncoding |= !t.bank().isConditioning(f);
-            }
-            ImageEmbedding e = needsEncoding ? segmenter.encode(source.slice(slice)) : null;
-            try {
-                List<Track> stopped = new ArrayList<>();
-                for (Track t : active) {
-                    if (t.bank().isConditioning(f)) {
-                        t.bank().markVisited(f, reverse);
-                        continue; // its result was stored when it was prompted
+        try (SliceEncoder encoder = new SliceEncoder(segmenter::encode, source, options.encodeAhead(),
+                segmenter.threads(), segmenter::setThreadsHere)) {
+            for (int f = start; f != end + step && !active.isEmpty(); f += step) {
+                if (options.cancelled().getAsBoolean()) {
+                    throw new CancellationException("propagation cancelled at slice " + toSlice.applyAsInt(f));
+                }
+                int slice = toSlice.applyAsInt(f);
+                ImageEmbedding e = needsEncoding(active, f) ? encoder.take(slice) : null;
+                try {
+                    int next = f + step;
+                    if (next != end + step && needsEncoding(active, next)) {
+                        encoder.encodeAhead(toSlice.applyAsInt(next));
                     }
-                    SliceResult r = segmenter.track(t.bank(), f, e, reverse);
-                    out.put(t.objectId(), slice, r);
-                    int run = r.objectScore() > 0 ? 0 : absentRun.getOrDefault(t.objectId(), 0) + 1;
-                    absentRun.put(t.objectId(), run);
-                    if (options.driftGuard() > 0 && run >= options.driftGuard()) {
-                        out.driftStop(t.objectId(), slice);
-                        stopped.add(t);
+                    List<Track> stopped = new ArrayList<>();
+                    for (Track t : active) {
+                        if (t.bank().isConditioning(f)) {
+                            t.bank().markVisited(f, reverse);
+                            continue; // its result was stored when it was prompted
+                        }
+                        SliceResult r = segmenter.track(t.bank(), f, e, reverse);
+                        out.put(t.objectId(), slice, r);
+                        int run = r.objectScore() > 0 ? 0 : absentRun.getOrDefault(t.objectId(), 0) + 1;
+                        absentRun.put(t.objectId(), run);
+                        if (options.driftGuard() > 0 && run >= options.driftGuard()) {
+                            out.driftStop(t.objectId(), slice);
+                            stopped.add(t);
+                        }
+                    }
+                    active.removeAll(stopped);
+                } finally {
+                    if (e != null) {
+                        e.close();
                     }
                 }
-                active.removeAll(stopped);
-            } finally {
-                if (e != null) {
-                    e.close();
-                }
+                options.listener().onSlice(slice, ++done, total);
             }
-            options.listener().onSlice(slice, ++done, total);
         }
+    }
+
+    /** Whether a track must run on frame {@code f} (conditioning frames reuse their stored output). */
+    private static boolean needsEncoding(List<Track> active, int f) {
+        for (Track t : active) {
+            if (!t.bank().isConditioning(f)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -92,7 +92,7 @@ public final class Segmenter implements AutoCloseable {
         ModelManifest manifest = ModelManifest.read(modelDir);
         manifest.verifyChecksums();
         TorchRuntime runtime = TorchRuntimes.get(options.backend());
-        runtime.setThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
+        runtime.setThreads(threads(options));
         List<String> names = manifest.family() == ModelManifest.Family.SAM2
                 ? List.of("image_encoder", "mask_decoder", "memory_attention", "memory_encoder")
                 : List.of("image_encoder", "mask_decoder");
@@ -135,6 +135,20 @@ public final class Segmenter implements AutoCloseable {
     /** The LibTorch runtime the models run on (backend name and version). */
     public String runtimeDescription() {
         return runtime.name() + " LibTorch " + runtime.torchVersion();
+    }
+
+    private static int threads(SegmenterOptions options) {
+        return options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The intra-op threads this segmenter runs with (its option, or one per available core). */
+    int threads() {
+        return threads(options);
+    }
+
+    /** Sets the intra-op threads for work started from the calling thread (see {@link TorchRuntime#setThreads}). */
+    void setThreadsHere(int n) {
+        runtime.setThreads(n);
     }
 
     /** How many times the image encoder has run (diagnostics and tests). */

@@ -187,12 +187,15 @@ class SegmenterTest {
     @Test
     void fourThreadsWithTheirOwnBanksMatchSerialRuns() throws Exception {
         List<ObjectPrompt> prompts = List.of(new ObjectPrompt(1, 6, CLICK));
-        VolumeSegmentation serial = sam2.propagate(VOLUME, prompts);
+        // without encoding ahead, which would split the threads: passes running at once would change OpenBLAS's
+        // process-wide thread count under each other, and with it the roundings (SliceEncoderTest covers that mode)
+        PropagationOptions serialPasses = PropagationOptions.defaults().withEncodeAhead(false);
+        VolumeSegmentation serial = sam2.propagate(VOLUME, prompts, serialPasses);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<VolumeSegmentation>> futures = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                futures.add(pool.submit(() -> sam2.propagate(VOLUME, prompts)));
+                futures.add(pool.submit(() -> sam2.propagate(VOLUME, prompts, serialPasses)));
             }
             for (Future<VolumeSegmentation> f : futures) {
                 VolumeSegmentation parallel = f.get();

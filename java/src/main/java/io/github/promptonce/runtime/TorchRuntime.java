@@ -21,9 +21,13 @@ public interface TorchRuntime {
     /** Number of usable CUDA devices (0 without CUDA). */
     int cudaDeviceCount();
 
-    /** LibTorch's intra-op thread count (process-wide). */
+    /** LibTorch's intra-op thread count for work started from the calling thread. */
     int threads();
 
+    /**
+     * Sets LibTorch's intra-op threads ({@code >= 1}): for work started from the calling thread, as the default of
+     * threads that have not set their own, and for the BLAS when the backend's is OpenBLAS (process-wide).
+     */
     void setThreads(int threads);
 
     /**

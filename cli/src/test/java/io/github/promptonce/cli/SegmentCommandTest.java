@@ -87,6 +87,28 @@ class SegmentCommandTest {
     }
 
     @Test
+    void withoutEncodingAheadTheMaskIsTheSame() throws Exception {
+        Path ahead = tmp.resolve("ahead.nii.gz");
+        Path serial = tmp.resolve("serial.nii.gz");
+        String tiny = model("test-tiny").toString();
+        MainTest.Result a = MainTest.run("segment", "--model", tiny, "--input", input.toString(), "--slice", "3",
+                "--point", "20,16", "--window", "50,600", "--threads", "2", "--out", ahead.toString());
+        MainTest.Result s = MainTest.run("segment", "--model", tiny, "--input", input.toString(), "--slice", "3",
+                "--point", "20,16", "--window", "50,600", "--threads", "2", "--no-encode-ahead", "--out",
+                serial.toString());
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, s.code(), s.err());
+        Volume ma = Volumes.read(ahead);
+        Volume ms = Volumes.read(serial);
+        int foreground = 0;
+        for (int i = 0; i < ma.voxelCount(); i++) {
+            assertEquals(ms.get(i), ma.get(i), "voxel " + i);
+            foreground += ma.get(i) > 0 ? 1 : 0;
+        }
+        assertTrue(foreground > 0, "something was segmented");
+    }
+
+    @Test
     void timingsListEveryPropagatedSlice() throws Exception {
         Path timings = tmp.resolve("timings.csv");
         MainTest.Result r = MainTest.run("segment", "--model", model("test-tiny").toString(), "--input",

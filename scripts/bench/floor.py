@@ -5,14 +5,16 @@ rate, and, given measured times, how far each phase is from its floor.
     /usr/bin/python3 scripts/bench/floor.py --arch sam2.1_hiera_t --threads 2
     /usr/bin/python3 scripts/bench/floor.py --model bench-models/sam2.1_hiera_t --jmh results.json
     /usr/bin/python3 scripts/bench/floor.py --arch sam_vit_b --measured image_encoder=9000 --measured slice=9100
+    /usr/bin/python3 scripts/bench/floor.py --sgemm-only --threads 2
 
 GMAC are counted, not estimated by hand: each phase runs once (eager, random weights, this checkout's models/ code
 for --arch or for the arch named by --model's manifest); the multiply-accumulates of its matrix products come from
 torch's profiler (with_flops: aten::mm, addmm, bmm, baddbmm), those of its convolutions from forward hooks on every
-Conv2d / ConvTranspose2d (output elements x input channels per group x kernel area). Phases: SAM 2 image_encoder, memory_attention (a full bank: num_maskmem spatial memories
-and 16 object pointers), mask_decoder (track, no prompt, multimask), memory_encoder, and frame (their sum); SAM
-image_encoder, mask_decoder (one click, multimask), slice (their sum). Elementwise work (softmax, norms, GELU) is
-not counted: the floor is what the matrix products alone would take at the sgemm rate.
+Conv2d / ConvTranspose2d (output elements x input channels per group x kernel area). Phases: SAM 2 image_encoder,
+memory_attention (a full bank: num_maskmem spatial memories and 16 object pointers), mask_decoder (track, no
+prompt, multimask), memory_encoder, frame (their sum) and frame_pipelined (the same work, for JMH's
+framePipelined); SAM image_encoder, mask_decoder (one click, multimask), slice (their sum). Elementwise work
+(softmax, norms, GELU) is not counted: the floor is what the matrix products alone would take at the sgemm rate.
 
 The sgemm rate: the best of --repeats square float32 products (--sgemm-size, default 2048) on --threads threads
 (OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set before torch loads, so the BLAS uses that many too).
@@ -33,7 +35,8 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 JMH_PHASES = {
     "Sam2FrameBenchmark": {"imageEncoder": "image_encoder", "memoryAttentionFullBank": "memory_attention",
-                           "maskDecoder": "mask_decoder", "memoryEncoder": "memory_encoder", "frame": "frame"},
+                           "maskDecoder": "mask_decoder", "memoryEncoder": "memory_encoder", "frame": "frame",
+                           "framePipelined": "frame_pipelined"},
     "SamImageBenchmark": {"imageEncoder": "image_encoder", "maskDecoder": "mask_decoder", "slice": "slice"},
     "Sam2VsSamBenchmark": {"samImageSlice": "slice", "sam2VideoFrame": "frame"},
 }
@@ -42,17 +45,21 @@ MAC_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm")
 
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    src = ap.add_mutually_exclusive_group(required=True)
+    src = ap.add_mutually_exclusive_group()
     src.add_argument("--arch", help="build this arch with random weights from models/")
     src.add_argument("--model", help="an export directory: its manifest's arch and image size")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--sgemm-size", type=int, default=2048)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--rate", type=float, default=0.0, help="use this sgemm GFLOP/s instead of measuring it")
+    ap.add_argument("--sgemm-only", action="store_true", help="measure and print the sgemm rate, count nothing")
     ap.add_argument("--measured", action="append", default=[], metavar="PHASE=MS")
     ap.add_argument("--jmh", help="JMH JSON result file")
     ap.add_argument("--image-size", type=int, default=0, help="--arch only: override the input size")
-    return ap.parse_args()
+    a = ap.parse_args()
+    if not (a.arch or a.model or a.sgemm_only):
+        ap.error("one of --arch, --model or --sgemm-only is required")
+    return a
 
 
 def sgemm_gflops(n: int, repeats: int) -> float:
@@ -175,12 +182,16 @@ def main() -> int:
     rate = a.rate or sgemm_gflops(a.sgemm_size, a.repeats)
     print(f"torch {torch.__version__}, {a.threads} threads: sgemm {a.sgemm_size}^3 {rate:.1f} GFLOP/s "
           f"({rate / 2:.1f} GMAC/s){' (given)' if a.rate else ' (measured)'}", flush=True)
+    if a.sgemm_only:
+        return 0
     family, cfg, size, comps = load_components(a)
     gmac: Dict[str, float] = {}
     for phase, (comp, method, args) in phase_inputs(family, cfg, size).items():
         gmac[phase] = count_gmac(comps[comp], method, args)
     total = "slice" if family == "sam" else "frame"
     gmac[total] = sum(gmac.values())
+    if family != "sam":
+        gmac["frame_pipelined"] = gmac["frame"]  # the same work, the next slice's encoder on a second thread
     times = measured_times(a)
     what = a.model or a.arch
     header = f"{'phase':<18} {'GMAC':>8} {'floor ms':>9}"

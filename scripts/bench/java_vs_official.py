@@ -11,7 +11,8 @@ models/export.py --checkpoint and loaded by the official predictor. A synthetic 
 add_new_points_or_box, then propagate_in_video; Java: segment --mode forward --timings). Per-frame time: the time
 between consecutive tracked frames (image encoding + memory attention + decoding + memory encoding); the prompted
 frame and the first --skip tracked frames (TorchScript's profiling runs, first-touch allocations) are left out,
-the rest summarised by their median. The masks are compared too (they must agree: the same work is timed).
+the rest summarised by their median. The masks are compared too (they must agree: the same work is timed). --also-serial also times Java with
+--no-encode-ahead (each slice encoded when it is tracked, on all threads) in the same run.
 The official code runs on the torch of this Python (here Debian's torch 1.13); users elsewhere run it on torch 2.x.
 """
 import argparse
@@ -79,6 +80,9 @@ def main():
     ap.add_argument("--backend", default="native", help="promptonce backend: native, javacpp or auto")
     ap.add_argument("--work", default="/tmp/promptonce-java-vs-official")
     ap.add_argument("--order", choices=["java-first", "official-first"], default="java-first")
+    ap.add_argument("--also-serial", action="store_true",
+                    help="time Java a second time with --no-encode-ahead (each slice encoded when it is tracked, "
+                         "on all threads) and report it beside the default")
     a = ap.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import numpy as np
@@ -103,12 +107,13 @@ def main():
     box = [s * 0.2, s * 0.3, s * 0.62, s * 0.7]
     timings = os.path.join(a.work, "java-timings.csv")
 
-    def java():
+    def java(extra=(), tag="ours"):
         cmd = [os.path.join(ROOT, "bin/promptonce"), "segment", "--model", model, "--input", nii, "--slice", "0",
                "--point", f"{point[0]},{point[1]}", "--box", ",".join(str(v) for v in box),
                "--window", "127.5,255", "--mode", "forward", "--no-fill-holes", "--backend", a.backend,
                "--threads", str(a.threads), "--timings", timings,
-               "--out", os.path.join(a.work, "ours.nii.gz"), "--logits", os.path.join(a.work, "ours_logits.nii.gz")]
+               "--out", os.path.join(a.work, f"{tag}.nii.gz"),
+               "--logits", os.path.join(a.work, f"{tag}_logits.nii.gz"), *extra]
         subprocess.run(cmd, check=True)
         with open(timings) as f:
             rows = [line.strip().split(",") for line in f.readlines()[1:] if line.strip()]
@@ -120,6 +125,9 @@ def main():
     else:
         ref, off_stamps = run_official(a.arch, ckpt, vol, point, box)
         java_stamps = java()
+    serial_stamps = java(("--no-encode-ahead",), "serial") if a.also_serial else None
+    serial = torch.from_numpy(np.asarray(nib.load(os.path.join(a.work, "serial_logits.nii.gz")).dataobj,
+                                         dtype=np.float32)).permute(2, 1, 0) if a.also_serial else None
     ours = torch.from_numpy(np.asarray(nib.load(os.path.join(a.work, "ours_logits.nii.gz")).dataobj,
                                        dtype=np.float32)).permute(2, 1, 0)
     agree = ((ours > 0) == (ref > 0)).float().mean().item()
@@ -135,6 +143,16 @@ def main():
           f"over {len(of)} frames; frames: {' '.join(f'{x:.2f}' for x in of)}")
     print(f"  Java / official per frame: {jm / om:.3f} (median), {statistics.mean(jf) / statistics.mean(of):.3f} (mean)"
           f"   (target <= 0.5)")
+    if serial is not None:
+        sf = per_frame(serial_stamps, a.skip)
+        sm = statistics.median(sf)
+        print(f"  Java --no-encode-ahead: per frame median {sm:.3f} s, mean {statistics.mean(sf):.3f} s; frames: "
+              f"{' '.join(f'{x:.2f}' for x in sf)}")
+        same = ((serial > 0) == (ours > 0)).float().mean().item() * 100
+        print(f"    its masks vs the default's: voxel agreement {same:.4f} %, max |dlogit| "
+              f"{(serial - ours).abs().max().item():.2e}; vs official: voxel agreement "
+              f"{((serial > 0) == (ref > 0)).float().mean().item() * 100:.4f} %")
+        print(f"    Java / official per frame without encoding ahead: {sm / om:.3f}; with / without: {jm / sm:.3f}")
     return 0
 
 

@@ -11,6 +11,9 @@ import io.github.promptonce.runtime.Values;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * One SAM 2 video frame over a full memory bank, phase by phase, on the module level (as {@code Segmenter.track}
@@ -128,25 +131,50 @@ final class Sam2Frame implements AutoCloseable {
     void frame() {
         Object enc = encoder.call("forward", image);
         try {
-            List<Tensor> f = Values.tensors(enc);
-            try (Tensor pix = (Tensor) attention.call("forward", f.get(2), memories, memoryTpos, pointers,
-                    pointerPositions, 100L)) {
-                Object dec = decoder.call("track", pix, f.get(0), f.get(1), coords, labels, null, true, true);
-                try {
-                    List<Tensor> d = Values.tensors(dec);
-                    try (Tensor mem = (Tensor) memoryEncoder.call("forward", f.get(2), d.get(3), d.get(5), false)) {
-                        mem.to(device, DType.BFLOAT16).close();
-                    }
-                    if (device.kind() == Device.Kind.CUDA) {
-                        d.get(5).toFloatArray(); // as Segmenter.store: object score and low-res mask to Java
-                        d.get(2).toFloatArray();
-                    }
-                } finally {
-                    Values.closeAll(dec);
-                }
-            }
+            trackEncoded(Values.tensors(enc));
         } finally {
             Values.closeAll(enc);
+        }
+    }
+
+    /**
+     * A tracked frame in the steady state of a pipelined propagation: the next slice's image encoder runs on
+     * {@code next} (another thread) while this frame's memory attention, decoder and memory encoder run here on
+     * features encoded earlier. Per frame it costs the longer of the two, plus what they slow each other down.
+     */
+    void framePipelined(ExecutorService next) {
+        Future<?> encoding = next.submit(() -> Values.closeAll(encoder.call("forward", image)));
+        try {
+            trackEncoded(features);
+        } finally {
+            try {
+                encoding.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the next slice was encoded", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("encoding the next slice failed", e.getCause());
+            }
+        }
+    }
+
+    /** Memory attention over the full bank, decode, memory encode (+ the bfloat16 store) on encoded features. */
+    private void trackEncoded(List<Tensor> f) {
+        try (Tensor pix = (Tensor) attention.call("forward", f.get(2), memories, memoryTpos, pointers,
+                pointerPositions, 100L)) {
+            Object dec = decoder.call("track", pix, f.get(0), f.get(1), coords, labels, null, true, true);
+            try {
+                List<Tensor> d = Values.tensors(dec);
+                try (Tensor mem = (Tensor) memoryEncoder.call("forward", f.get(2), d.get(3), d.get(5), false)) {
+                    mem.to(device, DType.BFLOAT16).close();
+                }
+                if (device.kind() == Device.Kind.CUDA) {
+                    d.get(5).toFloatArray(); // as Segmenter.store: object score and low-res mask to Java
+                    d.get(2).toFloatArray();
+                }
+            } finally {
+                Values.closeAll(dec);
+            }
         }
     }
 

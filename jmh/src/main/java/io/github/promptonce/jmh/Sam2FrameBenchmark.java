@@ -19,13 +19,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One SAM 2 video frame, phase by phase, on either backend: image encoder, memory attention over a full bank
  * (num_maskmem spatial memories and 16 object pointers), mask decoder ({@code track}), memory encoder, and the whole
- * frame (the four in sequence, as {@code Segmenter.track} runs them). Inputs are real encoder outputs of a random
- * image; the bank is filled with memories the memory encoder produced (stored as bfloat16, as promptonce does).
+ * frame (the four in sequence, as {@code Segmenter.track} runs them), and the frame of a pipelined propagation
+ * (the next slice encoded on a second thread meanwhile, the threads split between the two). Inputs are real
+ * encoder outputs of a random image; the bank is filled with memories the memory encoder produced (stored as
+ * bfloat16, as promptonce does).
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -jar jmh/target/benchmarks.jar Sam2Frame -p model=DIR</pre>
  * {@code model} defaults to {@code bench-models/test-tiny}; full-size exports: scripts/bench/export-bench-models.sh.
@@ -52,11 +56,24 @@ public class Sam2FrameBenchmark {
     public String device;
 
     private Sam2Frame frame;
+    private TorchRuntime runtime;
+    private int threads;
+    private ExecutorService nextSlice;
 
     @Setup(Level.Trial)
     public void setUp() {
-        TorchRuntime runtime = TorchRuntimes.get(Backend.parse(backend));
-        runtime.setThreads(Runtime.getRuntime().availableProcessors());
+        runtime = TorchRuntimes.get(Backend.parse(backend));
+        threads = Runtime.getRuntime().availableProcessors();
+        runtime.setThreads(threads);
+        int ahead = Math.max(1, threads / 2);
+        nextSlice = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(() -> {
+                runtime.setThreads(ahead); // as the library's encode-ahead thread: half the threads
+                r.run();
+            }, "next-slice-encoder");
+            t.setDaemon(true);
+            return t;
+        });
         frame = new Sam2Frame(runtime, Path.of(model), optimize, Device.parse(device));
     }
 
@@ -86,8 +103,20 @@ public class Sam2FrameBenchmark {
         frame.frame();
     }
 
+    /**
+     * The tracked frame of a pipelined propagation, as the library runs it by default (encode-ahead): the next
+     * slice's encoder on a second thread with half the threads, concurrently with this frame's memory work on the
+     * other half (compare with {@link #frame()}, all threads, one stream, in the same run).
+     */
+    @Benchmark
+    public void framePipelined() {
+        runtime.setThreads(Math.max(1, threads - threads / 2));
+        frame.framePipelined(nextSlice);
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
+        nextSlice.shutdownNow();
         frame.close();
     }
 }

@@ -1,20 +1,25 @@
 package io.github.promptonce.jmh;
 
 import io.github.promptonce.Image2D;
-import io.github.promptonce.ImageEmbedding;
 import io.github.promptonce.MemoryBank;
 import io.github.promptonce.Prompt;
+import io.github.promptonce.PropagationMode;
+import io.github.promptonce.PropagationOptions;
+import io.github.promptonce.SegmentationSession;
 import io.github.promptonce.Segmenter;
+import io.github.promptonce.SliceSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Resident memory over a long SAM 2 propagation: prompts slice 0 of a synthetic volume, tracks slices 1..N-1
- * through one {@link MemoryBank}, and prints RSS (from /proc/self/status) and the frames the bank holds every 50
- * slices, then the relative change from slice 50 to the end. Not a JMH benchmark: a plain program
+ * Resident memory over a long SAM 2 propagation: prompts slice 0 of a synthetic volume, propagates forward through
+ * slices 1..N-1 as the library does by default (a {@link SegmentationSession}, one {@link MemoryBank}, the next slice
+ * encoded ahead), and prints RSS (from /proc/self/status) and the frames the bank holds every 50 slices, then the
+ * relative change from slice 50 to the end. Not a JMH benchmark: a plain program
  * (scripts/bench/rss-long-volume.sh).
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar io.github.promptonce.jmh.LongVolumeRss MODEL_DIR [SLICES] [SIZE]</pre>
@@ -23,11 +28,15 @@ public final class LongVolumeRss {
     private LongVolumeRss() {
     }
 
-    static long rssKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
+    static long rssKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", ""));
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
@@ -48,34 +57,54 @@ public final class LongVolumeRss {
         Path model = Path.of(args[0]);
         int slices = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 128;
-        long at50 = -1;
-        long last = -1;
-        try (Segmenter s = Segmenter.load(model); MemoryBank bank = s.newMemoryBank(slices)) {
-            System.out.printf(Locale.ROOT, "model %s (%s), %d slices of %dx%d%n", s.arch(), s.runtimeDescription(),
-                    slices, size, size);
+        SliceSource volume = new SliceSource() {
+            @Override
+            public int sliceCount() {
+                return slices;
+            }
+
+            @Override
+            public int width() {
+                return size;
+            }
+
+            @Override
+            public int height() {
+                return size;
+            }
+
+            @Override
+            public Image2D slice(int index) {
+                return LongVolumeRss.slice(index, size);
+            }
+        };
+        long[] at50 = {-1};
+        long[] last = {-1};
+        try (Segmenter s = Segmenter.load(model); SegmentationSession session = s.session(volume)) {
+            System.out.printf(Locale.ROOT, "model %s (%s), %d slices of %dx%d, %d threads%n", s.arch(),
+                    s.runtimeDescription(), slices, size, size, Runtime.getRuntime().availableProcessors());
             System.out.println("slice,rss_mib,held_frames,seconds_per_slice");
-            try (ImageEmbedding e = s.encode(slice(0, size))) {
-                s.addPrompt(bank, 0, e, Prompt.point(size * 0.5, size * 0.5));
-            }
+            session.prompt(1, 0, Prompt.point(size * 0.5, size * 0.5));
             long t0 = System.nanoTime();
-            for (int k = 1; k < slices; k++) {
-                try (ImageEmbedding e = s.encode(slice(k, size))) {
-                    s.track(bank, k, e, false);
-                }
-                if (k % 50 == 0 || k == slices - 1) {
-                    long rss = rssKiB();
-                    if (k == 50) {
-                        at50 = rss;
-                    }
-                    last = rss;
-                    double perSlice = (System.nanoTime() - t0) / 1e9 / k;
-                    System.out.printf(Locale.ROOT, "%d,%.1f,%d,%.4f%n", k, rss / 1024.0, bank.heldFrames(), perSlice);
-                }
-            }
+            // the library's own propagation (encode-ahead on, its default); sampled from the progress listener,
+            // which runs on the propagating thread after each slice
+            session.propagate(PropagationOptions.defaults().withMode(PropagationMode.FORWARD)
+                    .withListener((k, done, total) -> {
+                        if (k % 50 == 0 || k == slices - 1) {
+                            long rss = rssKiB();
+                            if (k == 50) {
+                                at50[0] = rss;
+                            }
+                            last[0] = rss;
+                            double perSlice = (System.nanoTime() - t0) / 1e9 / Math.max(1, k);
+                            System.out.printf(Locale.ROOT, "%d,%.1f,%d,%.4f%n", k, rss / 1024.0,
+                                    session.bank(1).heldFrames(), perSlice);
+                        }
+                    }));
         }
-        if (at50 > 0) {
+        if (at50[0] > 0) {
             System.out.printf(Locale.ROOT, "RSS change from slice 50 to slice %d: %+.2f %%%n", slices - 1,
-                    100.0 * (last - at50) / at50);
+                    100.0 * (last[0] - at50[0]) / at50[0]);
         }
     }
 }

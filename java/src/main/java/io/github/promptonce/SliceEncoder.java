@@ -45,7 +45,12 @@ final class SliceEncoder implements AutoCloseable {
             setThreads.accept(threads - aheadThreads);
             this.ahead = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(() -> {
-                    setThreads.accept(aheadThreads);
+                    try {
+                        setThreads.accept(aheadThreads);
+                    } catch (RuntimeException e) {
+                        // encode with the inherited count; never leave the executor without its worker (a take()
+                        // would wait forever): the encoder itself reports a broken runtime
+                    }
                     r.run();
                 }, "promptonce-encode-ahead");
                 t.setDaemon(true);

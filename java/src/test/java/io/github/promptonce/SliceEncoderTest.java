@@ -122,6 +122,22 @@ class SliceEncoderTest {
     }
 
     @Test
+    void aFailingThreadSettingOnTheSecondThreadStillEncodes() {
+        String me = Thread.currentThread().getName();
+        RecordingEncoder rec = new RecordingEncoder();
+        try (SliceEncoder enc = new SliceEncoder(rec, VOLUME, true, 2, n -> {
+            if (!Thread.currentThread().getName().equals(me)) {
+                throw new IllegalStateException("no threads for you");
+            }
+        })) {
+            enc.encodeAhead(1);
+            try (ImageEmbedding e = enc.take(1)) {
+                assertSame(rec.made.get(0), e, "encoded ahead all the same");
+            }
+        }
+    }
+
+    @Test
     void oneThreadLeavesNothingToSplitAndNothingIsEncodedAhead() {
         RecordingEncoder rec = new RecordingEncoder();
         List<Integer> calls = new ArrayList<>();

@@ -152,30 +152,12 @@ class SliceEncoderTest {
 
     @Test
     void aSliceThatCannotBeReadFailsWhenItIsTakenNotWhenItIsEncodedAhead() {
-        SliceSource broken = new SliceSource() {
-            @Override
-            public int width() {
-                return VOLUME.width();
+        SliceSource broken = SliceSource.of(VOLUME.width(), VOLUME.height(), VOLUME.sliceCount(), k -> {
+            if (k == 7) {
+                throw new IllegalStateException("slice 7 is unreadable");
             }
-
-            @Override
-            public int height() {
-                return VOLUME.height();
-            }
-
-            @Override
-            public int sliceCount() {
-                return VOLUME.sliceCount();
-            }
-
-            @Override
-            public Image2D slice(int k) {
-                if (k == 7) {
-                    throw new IllegalStateException("slice 7 is unreadable");
-                }
-                return VOLUME.slice(k);
-            }
-        };
+            return VOLUME.slice(k);
+        });
         try (SliceEncoder enc = encoder(sam2::encode, broken, true)) {
             enc.encodeAhead(7); // does not throw: the error belongs to the step that takes slice 7
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> enc.take(7));

@@ -28,37 +28,19 @@ final class TestModels {
 
     /** A synthetic volume: a bright disc drifting across slices on a dark, slightly textured background. */
     static SliceSource phantom(int width, int height, int slices) {
-        return new SliceSource() {
-            @Override
-            public int sliceCount() {
-                return slices;
-            }
-
-            @Override
-            public int width() {
-                return width;
-            }
-
-            @Override
-            public int height() {
-                return height;
-            }
-
-            @Override
-            public Image2D slice(int k) {
-                float[] px = new float[width * height];
-                double cx = width * (0.35 + 0.3 * k / Math.max(1, slices - 1));
-                double cy = height * 0.5;
-                double r = Math.min(width, height) * 0.2;
-                for (int y = 0; y < height; y++) {
-                    for (int x = 0; x < width; x++) {
-                        double d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
-                        float texture = (float) (0.05 * (((x * 7 + y * 13 + k * 3) % 11) / 10.0));
-                        px[y * width + x] = d < r ? 0.8f + texture : 0.1f + texture;
-                    }
+        return SliceSource.of(width, height, slices, k -> {
+            float[] px = new float[width * height];
+            double cx = width * (0.35 + 0.3 * k / Math.max(1, slices - 1));
+            double cy = height * 0.5;
+            double r = Math.min(width, height) * 0.2;
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    double d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+                    float texture = (float) (0.05 * (((x * 7 + y * 13 + k * 3) % 11) / 10.0));
+                    px[y * width + x] = d < r ? 0.8f + texture : 0.1f + texture;
                 }
-                return new Image2D(width, height, px);
             }
-        };
+            return new Image2D(width, height, px);
+        });
     }
 }

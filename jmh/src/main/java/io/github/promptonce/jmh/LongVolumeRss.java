@@ -57,27 +57,7 @@ public final class LongVolumeRss {
         Path model = Path.of(args[0]);
         int slices = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 128;
-        SliceSource volume = new SliceSource() {
-            @Override
-            public int sliceCount() {
-                return slices;
-            }
-
-            @Override
-            public int width() {
-                return size;
-            }
-
-            @Override
-            public int height() {
-                return size;
-            }
-
-            @Override
-            public Image2D slice(int index) {
-                return LongVolumeRss.slice(index, size);
-            }
-        };
+        SliceSource volume = SliceSource.of(size, size, slices, k -> slice(k, size));
         long[] at50 = {-1};
         long[] last = {-1};
         try (Segmenter s = Segmenter.load(model); SegmentationSession session = s.session(volume)) {

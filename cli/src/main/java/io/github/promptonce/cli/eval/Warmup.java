@@ -35,27 +35,7 @@ final class Warmup {
             }
         }
         if (segmenter.family() == ModelManifest.Family.SAM2) {
-            SliceSource two = new SliceSource() {
-                @Override
-                public int sliceCount() {
-                    return 2;
-                }
-
-                @Override
-                public int width() {
-                    return SIDE;
-                }
-
-                @Override
-                public int height() {
-                    return SIDE;
-                }
-
-                @Override
-                public Image2D slice(int index) {
-                    return image;
-                }
-            };
+            SliceSource two = SliceSource.of(SIDE, SIDE, 2, k -> image);
             segmenter.propagate(two, List.of(new ObjectPrompt(1, 0, prompt)), PropagationOptions.defaults());
         }
     }

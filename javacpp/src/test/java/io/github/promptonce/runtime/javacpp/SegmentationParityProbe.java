@@ -25,34 +25,16 @@ public final class SegmentationParityProbe {
     }
 
     static SliceSource volume() {
-        return new SliceSource() {
-            @Override
-            public int sliceCount() {
-                return 8;
-            }
-
-            @Override
-            public int width() {
-                return 72;
-            }
-
-            @Override
-            public int height() {
-                return 64;
-            }
-
-            @Override
-            public Image2D slice(int k) {
-                float[] px = new float[72 * 64];
-                for (int y = 0; y < 64; y++) {
-                    for (int x = 0; x < 72; x++) {
-                        double d = Math.hypot(x + 0.5 - (25 + 3 * k), y + 0.5 - 32);
-                        px[y * 72 + x] = (d < 12 ? 0.75f : 0.15f) + 0.05f * ((x * 5 + y * 11 + k) % 7) / 7f;
-                    }
+        return SliceSource.of(72, 64, 8, k -> {
+            float[] px = new float[72 * 64];
+            for (int y = 0; y < 64; y++) {
+                for (int x = 0; x < 72; x++) {
+                    double d = Math.hypot(x + 0.5 - (25 + 3 * k), y + 0.5 - 32);
+                    px[y * 72 + x] = (d < 12 ? 0.75f : 0.15f) + 0.05f * ((x * 5 + y * 11 + k) % 7) / 7f;
                 }
-                return new Image2D(72, 64, px);
             }
-        };
+            return new Image2D(72, 64, px);
+        });
     }
 
     public static void main(String[] args) throws Exception {

@@ -18,7 +18,7 @@ case "$pair" in
   *) echo "usage: $0 [tiny|large|test] [JMH options]" >&2; exit 2 ;;
 esac
 JDK=${PROMPTONCE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
-threads=${THREADS:-$(nproc)}
+threads=$(nproc) # what the JMH benchmarks use (one per core): the sgemm rate is for the same count
 scripts/bench/export-bench-models.sh "$sam2" "$sam"
 [ -f jmh/target/benchmarks.jar ] || JAVA_HOME=$JDK mvn -B -q -DskipTests install
 wi=(-wi 1); it=(-i 3)

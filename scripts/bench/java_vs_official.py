@@ -117,26 +117,27 @@ def main():
         subprocess.run(cmd, check=True)
         with open(timings) as f:
             rows = [line.strip().split(",") for line in f.readlines()[1:] if line.strip()]
-        return [float(r[2]) for r in rows]
+        logits = torch.from_numpy(np.asarray(nib.load(os.path.join(a.work, f"{tag}_logits.nii.gz")).dataobj,
+                                             dtype=np.float32)).permute(2, 1, 0)
+        return [float(r[2]) for r in rows], logits
+
+    def compare(x, y):
+        """(voxel agreement of the masks in %, max |dlogit|)."""
+        return ((x > 0) == (y > 0)).float().mean().item() * 100, (x - y).abs().max().item()
 
     if a.order == "java-first":
-        java_stamps = java()
+        java_stamps, ours = java()
         ref, off_stamps = run_official(a.arch, ckpt, vol, point, box)
     else:
         ref, off_stamps = run_official(a.arch, ckpt, vol, point, box)
-        java_stamps = java()
-    serial_stamps = java(("--no-encode-ahead",), "serial") if a.also_serial else None
-    serial = torch.from_numpy(np.asarray(nib.load(os.path.join(a.work, "serial_logits.nii.gz")).dataobj,
-                                         dtype=np.float32)).permute(2, 1, 0) if a.also_serial else None
-    ours = torch.from_numpy(np.asarray(nib.load(os.path.join(a.work, "ours_logits.nii.gz")).dataobj,
-                                       dtype=np.float32)).permute(2, 1, 0)
-    agree = ((ours > 0) == (ref > 0)).float().mean().item()
-    dlogit = (ours - ref).abs().max().item()
+        java_stamps, ours = java()
+    serial_stamps, serial = java(("--no-encode-ahead",), "serial") if a.also_serial else (None, None)
+    agree, dlogit = compare(ours, ref)
     jf = per_frame(java_stamps, a.skip)
     of = per_frame(off_stamps, a.skip)
     jm, om = statistics.median(jf), statistics.median(of)
     print(f"{a.arch}, {a.frames} slices of {s}x{s}, {a.threads} threads, backend {a.backend}, torch {torch.__version__}")
-    print(f"  masks: voxel agreement {agree * 100:.4f} %, max |dlogit| {dlogit:.2e}")
+    print(f"  masks: voxel agreement {agree:.4f} %, max |dlogit| {dlogit:.2e}")
     print(f"  Java (bin/promptonce segment): per frame median {jm:.3f} s, mean {statistics.mean(jf):.3f} s "
           f"over {len(jf)} frames; frames: {' '.join(f'{x:.2f}' for x in jf)}")
     print(f"  official SAM2VideoPredictor:   per frame median {om:.3f} s, mean {statistics.mean(of):.3f} s "
@@ -148,10 +149,9 @@ def main():
         sm = statistics.median(sf)
         print(f"  Java --no-encode-ahead: per frame median {sm:.3f} s, mean {statistics.mean(sf):.3f} s; frames: "
               f"{' '.join(f'{x:.2f}' for x in sf)}")
-        same = ((serial > 0) == (ours > 0)).float().mean().item() * 100
-        print(f"    its masks vs the default's: voxel agreement {same:.4f} %, max |dlogit| "
-              f"{(serial - ours).abs().max().item():.2e}; vs official: voxel agreement "
-              f"{((serial > 0) == (ref > 0)).float().mean().item() * 100:.4f} %")
+        same, d_same = compare(serial, ours)
+        print(f"    its masks vs the default's: voxel agreement {same:.4f} %, max |dlogit| {d_same:.2e}; "
+              f"vs official: voxel agreement {compare(serial, ref)[0]:.4f} %")
         print(f"    Java / official per frame without encoding ahead: {sm / om:.3f}; with / without: {jm / sm:.3f}")
     return 0
 

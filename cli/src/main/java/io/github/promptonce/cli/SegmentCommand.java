@@ -124,8 +124,8 @@ public final class SegmentCommand implements Callable<Integer> {
 
     @Option(names = "--no-encode-ahead",
             description = "Encode each slice when it is tracked, on all threads. Default: the next slice is encoded "
-                    + "on a second thread meanwhile, the threads split between the two (faster; the same masks, "
-                    + "logits equal to within rounding).")
+                    + "on a second thread meanwhile, the threads split between the two (faster; logits equal "
+                    + "to within rounding, so a mask voxel can differ only where its logit is that close to 0).")
     boolean noEncodeAhead;
 
     @Option(names = "--largest-component", description = "Keep only the largest 3-D connected component.")

@@ -5,7 +5,8 @@
  *
  * THREADING: a po_module may be called from many threads at once; every other handle (po_tensor, po_value,
  * po_stream) is used by one thread at a time (it may move between threads), and no handle may be freed while
- * another thread uses it.
+ * another thread uses it. Thread counts: po_set_num_threads changes process-wide state (call it once, at start);
+ * po_set_thread_num_threads changes only the calling thread's.
  *
  * CONVENTIONS
  * - Every fallible function returns an int32_t status (PO_OK or a po_status code) and, when it fails, fills the
@@ -28,7 +29,7 @@ extern "C" {
 #endif
 
 /* Raised whenever a function is added or a signature changes; the Java side refuses a mismatching library. */
-#define PO_ABI_VERSION 1
+#define PO_ABI_VERSION 2
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Status codes and errors                                                                                   */
@@ -126,6 +127,14 @@ int32_t po_cuda_device_count(int32_t* count, po_error* err);
  */
 int32_t po_set_num_threads(int32_t n, po_error* err);
 int32_t po_get_num_threads(int32_t* n, po_error* err);
+
+/*
+ * Intra-op threads for OpenMP work started from the calling thread only, n >= 1: neither the process-wide default
+ * nor OpenBLAS's pool changes, so threads running at once may each use their own count. The calling thread first
+ * takes the process default (LibTorch's lazy per-thread initialisation), then n. PO_ERR_UNSUPPORTED_DEVICE when
+ * LibTorch runs without OpenMP (no per-thread count exists then).
+ */
+int32_t po_set_thread_num_threads(int32_t n, po_error* err);
 
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Modules                                                                                                   */

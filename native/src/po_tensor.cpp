@@ -14,6 +14,8 @@
 
 // OpenBLAS, when LibTorch uses it (Debian's libtorch-dev does): a weak reference, null where it is absent.
 extern "C" void openblas_set_num_threads(int n) __attribute__((weak));
+// OpenMP, which LibTorch's intra-op parallelism runs on in Debian's and JavaCPP's builds: weak, as above.
+extern "C" void omp_set_num_threads(int n) __attribute__((weak));
 
 #ifdef PO_WITH_CUDA
 #include <c10/cuda/CUDAGuard.h>
@@ -243,6 +245,19 @@ PO_EXPORT int32_t po_set_num_threads(int32_t n, po_error* err) {
         if (openblas_set_num_threads) {
             openblas_set_num_threads(n);
         }
+    });
+}
+
+PO_EXPORT int32_t po_set_thread_num_threads(int32_t n, po_error* err) {
+    return guard(err, [&] {
+        if (n < 1) {
+            fail(PO_ERR_INVALID_ARGUMENT, cat("number of threads ", n, " must be >= 1"));
+        }
+        if (!omp_set_num_threads) {
+            fail(PO_ERR_UNSUPPORTED_DEVICE, "this LibTorch has no OpenMP: its thread count is process-wide only");
+        }
+        at::get_num_threads();  // this thread's lazy initialisation from the process default happens first
+        omp_set_num_threads(n); // the OpenMP count of this thread alone (at::set_num_threads also sets the default)
     });
 }
 

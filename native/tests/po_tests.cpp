@@ -355,6 +355,30 @@ static void test_runtime() {
     FAILS(PO_ERR_INVALID_ARGUMENT, po_set_num_threads(0, &E), "number of threads 0 must be >= 1");
     FAILS(PO_ERR_INVALID_ARGUMENT, po_set_num_threads(-3, &E), "-3");
     FAILS(PO_ERR_INVALID_ARGUMENT, po_get_num_threads(nullptr, &E), "n is NULL");
+    // a thread's own count: the other thread, the process default and OpenBLAS's pool stay as they were
+    OK(po_set_num_threads(2, &E));
+    int32_t inThread = 0;
+    int32_t threadStatus = -1;
+    std::thread worker([&] {
+        po_error local{};
+        threadStatus = po_set_thread_num_threads(1, &local);
+        if (threadStatus == PO_OK) {
+            threadStatus = po_get_num_threads(&inThread, &local);
+        }
+    });
+    worker.join();
+    EXPECT_EQ(threadStatus, PO_OK);
+    EXPECT_EQ(inThread, 1);
+    OK(po_get_num_threads(&n, &E));
+    EXPECT_EQ(n, 2);
+    if (openblas_get_num_threads) {
+        EXPECT_EQ(openblas_get_num_threads(), 2);
+    }
+    int32_t fresh = 0;
+    std::thread later([&] { po_get_num_threads(&fresh, nullptr); });
+    later.join();
+    EXPECT_EQ(fresh, 2);  // a new thread still starts from the process default
+    FAILS(PO_ERR_INVALID_ARGUMENT, po_set_thread_num_threads(0, &E), "number of threads 0 must be >= 1");
     OK(po_set_num_threads(before, &E));
 
     po_module_free(nullptr);

@@ -1,6 +1,9 @@
 package io.github.promptonce;
 
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.model.ModelManifest;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,15 +1,9 @@
 package io.github.promptonce;
 
-import io.github.promptonce.memory.MemoryConfig;
-import io.github.promptonce.memory.MemoryPolicy;
-import io.github.promptonce.memory.MemorySelection;
+import io.github.promptonce.sam.MemoryState;
 
-import java.util.BitSet;
 import java.util.Collections;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -17,11 +11,11 @@ import java.util.TreeSet;
  * tracked so far, selected for each new frame exactly as the official {@code _prepare_memory_conditioned_features}.
  *
  * <p>Bounded: with {@link Retention#WINDOW} (the default) it keeps every conditioning frame, and a tracked frame
- * only while it lies within the policy's reach ({@link MemoryConfig#reach()}) of the frame tracked last or of a
- * conditioning frame — all that a propagation starting from a conditioning frame can still select. Memory stays
- * flat on long volumes. A propagation that later restarts from a new prompt (a correction) then sees only the
- * memories still held near it, where the official predictor would also attend to older, pruned ones;
- * {@link Retention#ALL} keeps everything for exact parity in that case too.
+ * only while it lies within the policy's reach ({@link io.github.promptonce.memory.MemoryConfig#reach()}) of the
+ * frame tracked last or of a conditioning frame — all that a propagation starting from a conditioning frame can
+ * still select. Memory stays flat on long volumes. A propagation that later restarts from a new prompt (a
+ * correction) then sees only the memories still held near it, where the official predictor would also attend to
+ * older, pruned ones; {@link Retention#ALL} keeps everything for exact parity in that case too.
  *
  * <p>Not thread-safe: one thread at a time (different banks may be used in parallel with one segmenter).
  * Owns native memory: close it (idempotent); other use after close throws {@link IllegalStateException}.
@@ -36,163 +30,48 @@ public final class MemoryBank implements AutoCloseable {
         ALL
     }
 
-    private final MemoryPolicy policy;
-    private final int numFrames;
+    private final MemoryState state;
     private final Retention retention;
-    private final TreeMap<Integer, FrameMemory> conditioning = new TreeMap<>();
-    private final TreeMap<Integer, FrameMemory> tracked = new TreeMap<>();
-    /** Frames a propagation has passed through, and in which direction (for later prompts on them). */
-    private final BitSet visited = new BitSet();
-    private final BitSet visitedReverse = new BitSet();
-    private boolean closed;
 
-    MemoryBank(MemoryConfig config, int numFrames, Retention retention) {
-        if (numFrames < 1) {
-            throw new IllegalArgumentException("a memory bank needs at least one frame, got " + numFrames);
-        }
-        this.policy = new MemoryPolicy(config);
-        this.numFrames = numFrames;
+    MemoryBank(MemoryState state, Retention retention) {
+        this.state = state;
         this.retention = retention;
     }
 
     /** Frames of the volume this bank tracks through. */
     public int numFrames() {
-        return numFrames;
+        return state.numFrames();
     }
 
     public Retention retention() {
         return retention;
     }
 
-    /** Prompted frames, ascending. */
+    /** Prompted frames, ascending (a copy). */
     public SortedSet<Integer> conditioningFrames() {
-        ensureOpen();
-        return Collections.unmodifiableSortedSet(new TreeSet<>(conditioning.keySet()));
+        return Collections.unmodifiableSortedSet(new TreeSet<>(state.conditioningFrames()));
     }
 
     /** Frames whose memory is held now (conditioning and tracked). */
     public int heldFrames() {
-        ensureOpen();
-        return conditioning.size() + tracked.size();
+        return state.heldFrames();
     }
 
-    boolean isConditioning(int frame) {
-        ensureOpen();
-        return conditioning.containsKey(frame);
-    }
-
-    /** Whether a propagation has passed through {@code frame} (tracked it, or reused its prompt there). */
-    boolean wasVisited(int frame) {
-        return visited.get(frame);
-    }
-
-    /** The direction of the last propagation through {@code frame}. */
-    boolean visitedInReverse(int frame) {
-        return visitedReverse.get(frame);
-    }
-
-    void markVisited(int frame, boolean reverse) {
-        checkFrame(frame);
-        visited.set(frame);
-        visitedReverse.set(frame, reverse);
-    }
-
-    /** The stored memory of a frame (conditioning first), or null. */
-    FrameMemory get(int frame) {
-        ensureOpen();
-        FrameMemory m = conditioning.get(frame);
-        return m != null ? m : tracked.get(frame);
-    }
-
-    FrameMemory get(int frame, boolean fromConditioning) {
-        ensureOpen();
-        FrameMemory m = (fromConditioning ? conditioning : tracked).get(frame);
-        if (m == null) {
-            throw new IllegalStateException("no " + (fromConditioning ? "conditioning" : "tracked")
-                    + " memory for frame " + frame);
-        }
-        return m;
-    }
-
-    /** Stores a prompted frame's output; replaces (and frees) what either store held for that frame. */
-    void putConditioning(int frame, FrameMemory memory) {
-        checkFrame(frame);
-        ensureOpen();
-        close(tracked.remove(frame));
-        close(conditioning.put(frame, memory));
-    }
-
-    /** Stores a tracked frame's output, then drops what no later frame can select. */
-    void putTracked(int frame, FrameMemory memory) {
-        checkFrame(frame);
-        ensureOpen();
-        if (conditioning.containsKey(frame)) {
-            throw new IllegalStateException("frame " + frame + " is a conditioning frame: its output is reused,"
-                    + " not tracked");
-        }
-        close(tracked.put(frame, memory));
-        if (retention == Retention.WINDOW) {
-            prune(frame);
-        }
-    }
-
-    /** The memories that condition {@code frame} (not a conditioning frame), tracked in the given direction. */
-    MemorySelection select(int frame, boolean reverse) {
-        ensureOpen();
-        checkFrame(frame);
-        return policy.select(frame, reverse, conditioning.keySet(), tracked.keySet(), numFrames);
-    }
-
-    private void prune(int current) {
-        int reach = policy.config().reach();
-        Iterator<Map.Entry<Integer, FrameMemory>> it = tracked.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Integer, FrameMemory> e = it.next();
-            int f = e.getKey();
-            if (Math.abs(f - current) > reach && !nearConditioning(f, reach)) {
-                e.getValue().close();
-                it.remove();
-            }
-        }
-    }
-
-    private boolean nearConditioning(int frame, int reach) {
-        Integer below = conditioning.floorKey(frame);
-        Integer above = conditioning.ceilingKey(frame);
-        return (below != null && frame - below <= reach) || (above != null && above - frame <= reach);
-    }
-
-    private void checkFrame(int frame) {
-        if (frame < 0 || frame >= numFrames) {
-            throw new IllegalArgumentException("frame " + frame + " outside 0.." + (numFrames - 1));
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
+    /** The memory the SAM layer works on. */
+    MemoryState state() {
+        if (state.isClosed()) {
             throw new IllegalStateException("memory bank is closed");
         }
-    }
-
-    private static void close(FrameMemory m) {
-        if (m != null) {
-            m.close();
-        }
+        return state;
     }
 
     /** Frees every held memory. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            conditioning.values().forEach(FrameMemory::close);
-            tracked.values().forEach(FrameMemory::close);
-            conditioning.clear();
-            tracked.clear();
-        }
+        state.close();
     }
 
     public boolean isClosed() {
-        return closed;
+        return state.isClosed();
     }
 }

@@ -82,4 +82,17 @@ public record Prompt(List<Point> points, Box box) {
             throw new IllegalArgumentException(what + " is " + v + ", expected a finite number");
         }
     }
+
+    /** This prompt as the SAM layer takes it. */
+    io.github.promptonce.sam.PromptPoints toModel() {
+        double[] xy = new double[2 * points.size()];
+        boolean[] positive = new boolean[points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            xy[2 * i] = points.get(i).x();
+            xy[2 * i + 1] = points.get(i).y();
+            positive[i] = points.get(i).positive();
+        }
+        double[] corners = box == null ? null : new double[] {box.x0(), box.y0(), box.x1(), box.y1()};
+        return new io.github.promptonce.sam.PromptPoints(xy, positive, corners);
+    }
 }

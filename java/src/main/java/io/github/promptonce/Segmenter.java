@@ -1,80 +1,59 @@
 package io.github.promptonce;
 
-import io.github.promptonce.memory.MemoryConfig;
-import io.github.promptonce.memory.MemorySelection;
+import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.model.ModelManifest;
-import io.github.promptonce.runtime.DType;
-import io.github.promptonce.runtime.Tensor;
-import io.github.promptonce.runtime.TorchModule;
+import io.github.promptonce.runtime.ThreadScope;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
-import io.github.promptonce.runtime.Values;
+import io.github.promptonce.sam.EncodedImage;
+import io.github.promptonce.sam.MaskPrediction;
+import io.github.promptonce.sam.Preprocessor;
+import io.github.promptonce.sam.Sam2EncodedImage;
+import io.github.promptonce.sam.Sam2Model;
+import io.github.promptonce.sam.Sam2Tracker;
+import io.github.promptonce.sam.SamModel;
+import io.github.promptonce.volume.Slice;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.ToIntFunction;
 
 /**
  * A loaded SAM or SAM 2 model (a directory exported by {@code models/export.py}): image mode for both families,
  * and SAM 2's memory-based tracking through a volume, one {@link MemoryBank} per object.
  *
  * <p>Thread-safe after {@link #load}: many threads may segment with one segmenter at once, each with its own
- * {@link MemoryBank}s and {@link ImageEmbedding}s. Close it when done (idempotent; later use throws
+ * {@link MemoryBank}s, {@link ImageEmbedding}s and sessions; each call runs on the caller's thread with this
+ * segmenter's intra-op thread count set on that thread only. Close it when done (idempotent; later use throws
  * {@link IllegalStateException}); nothing may be in flight then.
+ *
+ * <p>Errors: {@link PromptonceException} for library errors (its {@link io.github.promptonce.base.ErrorCode} says
+ * which: a model that cannot be loaded is {@code BAD_MODEL} / {@code FILE_NOT_FOUND}, a SAM 2 operation on a SAM (v1)
+ * model {@code UNSUPPORTED_MODEL}); {@link IllegalArgumentException} for wrong arguments, as each method says.
  */
 public final class Segmenter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Segmenter.class.getName());
 
-    private final ModelManifest manifest;
     private final SegmenterOptions options;
     private final TorchRuntime runtime;
-    private final TorchModule imageEncoder;
-    private final TorchModule maskDecoder;
-    private final TorchModule memoryAttention;
-    private final TorchModule memoryEncoder;
-    private final Preprocessor preprocessor;
-    private final Sam2Rules rules;
-    private final AtomicLong imageEncoderCalls = new AtomicLong();
+    private final SamModel model;
+    private final int threads;
+    private final PropagationEngine engine; // null for SAM (v1)
     private volatile boolean closed;
 
-    /** The SAM 2 decision rules of the official code, read from the manifest once. */
-    record Sam2Rules(MemoryConfig memory, boolean multimaskInSam, boolean multimaskForTracking, int minPts,
-                     int maxPts, boolean stabilityFallback, boolean binarizeFromPoints, int fillHoleArea,
-                     float prevMaskClamp) {
-        static Sam2Rules of(ModelManifest m) {
-            if (!m.policyFlag("directly_add_no_mem_embed")) {
-                throw new io.github.promptonce.PromptonceException(ErrorCode.BAD_MODEL, m.directory()
-                        + ": directly_add_no_mem_embed = false is not supported (no released SAM 2 config uses it)");
-            }
-            return new Sam2Rules(m.memoryConfig(), m.policyFlag("multimask_output_in_sam"),
-                    m.policyFlag("multimask_output_for_tracking"), (int) m.policyNumber("multimask_min_pt_num"),
-                    (int) m.policyNumber("multimask_max_pt_num"), m.policyFlag("dynamic_multimask_via_stability"),
-                    m.policyFlag("binarize_mask_from_pts_for_mem_enc"), (int) m.policyNumber("fill_hole_area"),
-                    (float) m.policyNumber("prev_mask_logits_clamp"));
-        }
-
-        /** {@code SAM2Base._use_multimask}: a box counts as two points. */
-        boolean multimask(boolean initialConditioning, int numPoints) {
-            return multimaskInSam && (initialConditioning || multimaskForTracking) && minPts <= numPoints
-                    && numPoints <= maxPts;
-        }
-    }
-
-    private Segmenter(ModelManifest manifest, SegmenterOptions options, TorchRuntime runtime,
-                      List<TorchModule> modules) {
-        this.manifest = manifest;
+    private Segmenter(SegmenterOptions options, TorchRuntime runtime, SamModel model) {
         this.options = options;
         this.runtime = runtime;
-        this.imageEncoder = modules.get(0);
-        this.maskDecoder = modules.get(1);
-        boolean sam2 = manifest.family() == ModelManifest.Family.SAM2;
-        this.memoryAttention = sam2 ? modules.get(2) : null;
-        this.memoryEncoder = sam2 ? modules.get(3) : null;
-        this.preprocessor = new Preprocessor(manifest);
-        this.rules = sam2 ? Sam2Rules.of(manifest) : null;
+        this.model = model;
+        this.threads = options.threads() > 0 ? options.threads() : TorchRuntimes.processThreads();
+        this.engine = model instanceof Sam2Model sam2
+                ? new PropagationEngine(new Sam2Tracker(sam2, options.fillHoles()), runtime, threads,
+                options.retention())
+                : null;
     }
 
     /** Loads a model directory on the CPU with default options. */
@@ -84,7 +63,11 @@ public final class Segmenter implements AutoCloseable {
 
     /**
      * Loads a model directory: reads its manifest, checks every component's SHA-256 (a mismatch is an error
-     * naming the file), then loads the components onto {@code options.device()}.
+     * naming the file), then loads the components onto {@code options.device()}. A model directory is code
+     * (TorchScript runs what it holds): load only models from a source you trust.
+     *
+     * @throws PromptonceException FILE_NOT_FOUND / BAD_MODEL for a missing or invalid model, NATIVE_LIBRARY when no
+     *                             LibTorch backend loads
      */
     public static Segmenter load(Path modelDir, SegmenterOptions options) {
         Objects.requireNonNull(modelDir, "modelDir");
@@ -92,44 +75,36 @@ public final class Segmenter implements AutoCloseable {
         ModelManifest manifest = ModelManifest.read(modelDir);
         manifest.verifyChecksums();
         TorchRuntime runtime = TorchRuntimes.get(options.backend());
-        runtime.setThreads(threads(options));
-        List<String> names = manifest.family() == ModelManifest.Family.SAM2
-                ? List.of("image_encoder", "mask_decoder", "memory_attention", "memory_encoder")
-                : List.of("image_encoder", "mask_decoder");
-        List<TorchModule> modules = new ArrayList<>();
-        try {
-            for (String name : names) {
-                modules.add(runtime.load(manifest.component(name).file(), options.device(), options.optimize()));
-            }
-            Segmenter s = new Segmenter(manifest, options, runtime, modules);
-            LOG.log(System.Logger.Level.DEBUG, () -> "loaded " + manifest.arch() + " from " + modelDir + " on "
-                    + options.device() + " (" + runtime.name() + " LibTorch " + runtime.torchVersion() + ")");
-            return s;
-        } catch (RuntimeException e) {
-            modules.forEach(TorchModule::close);
-            throw e;
-        }
+        SamModel model = SamModel.load(manifest, runtime, options.device(), options.optimize());
+        LOG.log(System.Logger.Level.DEBUG, () -> "loaded " + manifest.arch() + " from " + modelDir + " on "
+                + options.device() + " (" + runtime.name() + " LibTorch " + runtime.torchVersion() + ")");
+        return new Segmenter(options, runtime, model);
     }
 
     public ModelManifest.Family family() {
-        return manifest.family();
+        return model.manifest().family();
     }
 
     public String arch() {
-        return manifest.arch();
+        return model.manifest().arch();
     }
 
     /** The model's square input side. */
     public int imageSize() {
-        return manifest.imageSize();
+        return model.manifest().imageSize();
     }
 
     public ModelManifest manifest() {
-        return manifest;
+        return model.manifest();
     }
 
     public SegmenterOptions options() {
         return options;
+    }
+
+    /** The intra-op threads this segmenter's work runs with (its option, else the runtime's process count). */
+    public int threads() {
+        return threads;
     }
 
     /** The LibTorch runtime the models run on (backend name and version). */
@@ -137,54 +112,25 @@ public final class Segmenter implements AutoCloseable {
         return runtime.name() + " LibTorch " + runtime.torchVersion();
     }
 
-    private static int threads(SegmenterOptions options) {
-        return options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
-    }
-
-    /** The intra-op threads this segmenter runs with (its option, or one per available core). */
-    int threads() {
-        return threads(options);
-    }
-
-    /** Sets the intra-op threads for work started from the calling thread (see {@link TorchRuntime#setThreads}). */
-    void setThreadsHere(int n) {
-        runtime.setThreads(n);
-    }
-
     /** How many times the image encoder has run (diagnostics and tests). */
     public long imageEncoderCalls() {
-        return imageEncoderCalls.get();
+        return model.imageEncoderCalls();
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Image mode
     // ---------------------------------------------------------------------------------------------------------
 
-    /** Runs the image encoder on a windowed slice; the embedding serves any number of prompts. */
-    public ImageEmbedding encode(Image2D image) {
+    /**
+     * Runs the image encoder on a windowed slice; the embedding serves any number of prompts.
+     *
+     * @throws IllegalArgumentException when a pixel is outside [0, 1] or not finite
+     */
+    public ImageEmbedding encode(Slice image) {
         ensureOpen();
         Objects.requireNonNull(image, "image");
-        int s = preprocessor.size();
-        float[] input = preprocessor.toInput(image);
-        Object out;
-        try (Tensor t = runtime.tensor(MemorySegment.ofArray(input), DType.FLOAT32, new long[] {1, 3, s, s},
-                options.device())) {
-            imageEncoderCalls.incrementAndGet();
-            out = imageEncoder.call("forward", t);
-        }
-        if (manifest.family() == ModelManifest.Family.SAM) {
-            Tensor embedding = (Tensor) out;
-            return new ImageEmbedding(image.width(), image.height(),
-                    new ImageEmbedding.Features(null, null, embedding), embedding);
-        }
-        List<Tensor> parts = Values.tensors(out);
-        ImageEmbedding.Features features = new ImageEmbedding.Features(parts.get(0), parts.get(1), parts.get(2));
-        try {
-            Tensor withNoMemory = (Tensor) memoryAttention.call("no_memory", features.visionFeatures());
-            return new ImageEmbedding(image.width(), image.height(), features, withNoMemory);
-        } catch (RuntimeException e) {
-            features.close();
-            throw e;
+        try (ThreadScope t = ThreadScope.of(runtime, threads)) {
+            return new ImageEmbedding(model.encode(image));
         }
     }
 
@@ -192,73 +138,40 @@ public final class Segmenter implements AutoCloseable {
      * Segments one object on an encoded slice, as the official image predictors do: with at most one point (a box
      * counts as two) the decoder proposes several masks and the one with the best predicted IoU is returned;
      * otherwise the single-mask output (SAM 2: with the stability fallback).
+     *
+     * @throws IllegalArgumentException when a point or the box lies outside the slice, or the embedding comes
+     *                                  from a model of the other family
      */
     public SliceResult predict(ImageEmbedding embedding, Prompt prompt) {
         ensureOpen();
         Objects.requireNonNull(embedding, "embedding");
         Objects.requireNonNull(prompt, "prompt");
-        int w = embedding.width();
-        int h = embedding.height();
-        prompt.requireInside(w, h);
-        int numPoints = prompt.points().size() + (prompt.box() != null ? 2 : 0);
-        if (manifest.family() == ModelManifest.Family.SAM2) {
-            boolean multimask = rules.multimask(true, numPoints);
-            ImageEmbedding.Features f = embedding.features();
-            try (Tensor coords = sam2Coords(prompt, w, h); Tensor labels = sam2Labels(prompt)) {
-                Object out = maskDecoder.call("forward", embedding.imageEmbed(), f.featS0(), f.featS1(), coords,
-                        labels, null, multimask, rules.stabilityFallback());
-                try {
-                    List<Tensor> t = Values.tensors(out);
-                    return best(t.get(0), t.get(1), t.get(3).toFloatArray()[0], w, h);
-                } finally {
-                    Values.closeAll(out);
-                }
-            }
-        }
-        boolean multimask = numPoints <= 1; // SamPredictor: multimask for a single click
-        try (Tensor coords = samCoords(prompt, w, h); Tensor labels = samLabels(prompt);
-             Tensor box = prompt.box() == null ? null : samBox(prompt.box(), w, h)) {
-            Object out = maskDecoder.call("forward", embedding.imageEmbed(), coords, labels, box, null, multimask);
-            try {
-                List<Tensor> t = Values.tensors(out);
-                return best(t.get(0), t.get(1), Float.NaN, w, h);
-            } finally {
-                Values.closeAll(out);
-            }
+        EncodedImage image = embedding.encoded();
+        prompt.requireInside(image.width(), image.height());
+        try (ThreadScope t = ThreadScope.of(runtime, threads)) {
+            return result(model.predict(image, prompt.toModel()), image.width(), image.height());
         }
     }
 
-    private SliceResult best(Tensor masks, Tensor ious, float objectScore, int w, int h) {
-        long[] shape = masks.shape(); // [1, M, L, L]
-        int m = (int) shape[1];
-        int l = (int) shape[3];
-        float[] iou = ious.toFloatArray();
-        int best = 0;
-        for (int i = 1; i < m; i++) {
-            if (iou[i] > iou[best]) {
-                best = i;
-            }
-        }
-        float[] all = masks.toFloatArray();
-        float[] chosen = new float[l * l];
-        System.arraycopy(all, best * l * l, chosen, 0, l * l);
-        return result(chosen, l, iou[best], objectScore, w, h);
-    }
-
-    private SliceResult result(float[] lowRes, int l, float iou, float objectScore, int w, int h) {
-        int[] extent = preprocessor.inputExtent(w, h);
-        return new SliceResult(w, h, lowRes, l, iou, objectScore, preprocessor.size(), extent[0], extent[1]);
+    private SliceResult result(MaskPrediction p, int w, int h) {
+        Preprocessor pre = model.preprocessor();
+        int[] extent = pre.inputExtent(w, h);
+        return new SliceResult(w, h, p.lowResLogits(), p.lowResSize(), p.iou(), p.objectScore(), pre.size(),
+                extent[0], extent[1]);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // SAM 2 video mode: prompt a frame, track a frame
     // ---------------------------------------------------------------------------------------------------------
 
-    /** A memory bank for one object over a volume of {@code numFrames} slices (SAM 2 only). */
+    /**
+     * A memory bank for one object over a volume of {@code numFrames} slices (SAM 2 only).
+     *
+     * @throws PromptonceException UNSUPPORTED_MODEL for a SAM (v1) model
+     * @throws IllegalArgumentException when {@code numFrames < 1}
+     */
     public MemoryBank newMemoryBank(int numFrames) {
-        ensureOpen();
-        requireSam2("a memory bank");
-        return new MemoryBank(rules.memory(), numFrames, options.retention());
+        return video("a memory bank").newBank(numFrames);
     }
 
     /**
@@ -267,30 +180,18 @@ public final class Segmenter implements AutoCloseable {
      * segmented with the bank's memory and its previous mask as a mask prompt, and is then stored as a
      * conditioning frame (the official predictor would keep it as a plain tracked frame, to be overwritten by the
      * next propagation).
+     *
+     * @throws PromptonceException UNSUPPORTED_MODEL for a SAM (v1) model
+     * @throws IllegalArgumentException for a frame outside the bank or a point outside the slice
      */
     public SliceResult addPrompt(MemoryBank bank, int frame, ImageEmbedding embedding, Prompt prompt) {
-        ensureOpen();
-        requireSam2("prompting a memory bank");
+        PropagationEngine e = video("prompting a memory bank");
         Objects.requireNonNull(prompt, "prompt");
-        int w = embedding.width();
-        int h = embedding.height();
-        prompt.requireInside(w, h);
-        boolean initial = !bank.wasVisited(frame);
-        boolean reverse = !initial && bank.visitedInReverse(frame);
-        FrameMemory previous = bank.get(frame);
-        int numPoints = prompt.points().size() + (prompt.box() != null ? 2 : 0);
-        boolean multimask = rules.multimask(initial, numPoints);
-        ImageEmbedding.Features f = embedding.features();
-        Tensor conditioned = initial ? null : conditionedFeatures(bank, frame, reverse, embedding);
-        try (Tensor coords = sam2Coords(prompt, w, h); Tensor labels = sam2Labels(prompt);
-             Tensor prevMask = previous == null ? null : clampedMask(previous.lowResMasks())) {
-            Object out = maskDecoder.call("track", initial ? embedding.imageEmbed() : conditioned, f.featS0(),
-                    f.featS1(), coords, labels, prevMask, multimask, rules.stabilityFallback());
-            return store(bank, frame, out, f, true, reverse, w, h);
-        } finally {
-            if (conditioned != null) {
-                conditioned.close();
-            }
+        Sam2EncodedImage image = sam2Image(embedding);
+        prompt.requireInside(image.width(), image.height());
+        try (ThreadScope t = ThreadScope.of(runtime, threads)) {
+            return e.result(tracker().prompt(bank.state(), frame, image, prompt.toModel()), image.width(),
+                    image.height());
         }
     }
 
@@ -298,24 +199,27 @@ public final class Segmenter implements AutoCloseable {
      * Tracks the object of {@code bank} onto {@code frame} (a step of {@code propagate_in_video}): memory attention
      * over the frames the official policy selects, the decoder without prompt, then the new memory. A
      * conditioning frame returns its stored result.
+     *
+     * @throws PromptonceException UNSUPPORTED_MODEL for a SAM (v1) model
      */
     public SliceResult track(MemoryBank bank, int frame, ImageEmbedding embedding, boolean reverse) {
-        ensureOpen();
-        requireSam2("tracking");
-        int w = embedding.width();
-        int h = embedding.height();
-        if (bank.isConditioning(frame)) {
-            bank.markVisited(frame, reverse);
-            return stored(bank.get(frame), w, h);
+        PropagationEngine e = video("tracking");
+        Sam2EncodedImage image = sam2Image(embedding);
+        try (ThreadScope t = ThreadScope.of(runtime, threads)) {
+            return e.result(tracker().track(bank.state(), frame, image, reverse), image.width(), image.height());
         }
-        ImageEmbedding.Features f = embedding.features();
-        try (Tensor conditioned = conditionedFeatures(bank, frame, reverse, embedding);
-             Tensor coords = runtime.empty(DType.FLOAT32, new long[] {1, 0, 2}, options.device());
-             Tensor labels = runtime.empty(DType.INT32, new long[] {1, 0}, options.device())) {
-            Object out = maskDecoder.call("track", conditioned, f.featS0(), f.featS1(), coords, labels, null,
-                    rules.multimask(false, 0), rules.stabilityFallback());
-            return store(bank, frame, out, f, false, reverse, w, h);
+    }
+
+    private Sam2Tracker tracker() {
+        return new Sam2Tracker((Sam2Model) model, options.fillHoles());
+    }
+
+    private Sam2EncodedImage sam2Image(ImageEmbedding embedding) {
+        Objects.requireNonNull(embedding, "embedding");
+        if (embedding.encoded() instanceof Sam2EncodedImage image) {
+            return image;
         }
+        throw new IllegalArgumentException("the embedding was made by a SAM (v1) model; " + arch() + " is SAM 2");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -326,19 +230,66 @@ public final class Segmenter implements AutoCloseable {
      * Segments objects through a volume from prompts on one or more slices (SAM 2). Each slice is encoded once
      * for all objects; each object has its own memory.
      *
+     * @throws PromptonceException UNSUPPORTED_MODEL for a SAM (v1) model
+     * @throws IllegalArgumentException for no prompt, a prompt outside the volume or slice, two prompts of one
+     *                                  object on one slice, or HALVES with prompts on several slices
      * @throws java.util.concurrent.CancellationException when {@code options.cancelled()} says so
      */
     public VolumeSegmentation propagate(SliceSource volume, List<ObjectPrompt> prompts, PropagationOptions options) {
-        ensureOpen();
-        requireSam2("propagation through a volume");
-        return new Propagator(this, options).propagate(volume, prompts);
+        PropagationEngine e = video("propagation through a volume");
+        Objects.requireNonNull(volume, "volume");
+        Objects.requireNonNull(options, "options");
+        Map<Integer, TreeMap<Integer, Prompt>> byObject = byObject(volume, prompts);
+        TreeSet<Integer> prompted = new TreeSet<>();
+        byObject.values().forEach(m -> prompted.addAll(m.keySet()));
+        VolumeSegmentation out = new VolumeSegmentation(volume.width(), volume.height(), volume.sliceCount());
+        out.promptsUsed(prompts.size());
+        if (options.mode() == PropagationMode.HALVES) {
+            if (prompted.size() != 1) {
+                throw new IllegalArgumentException("HALVES mode propagates from one seed slice; prompts are on slices "
+                        + prompted + " (use BOTH for several prompted slices)");
+            }
+            int seed = prompted.first();
+            Map<Integer, Prompt> seedPrompts = new TreeMap<>();
+            byObject.forEach((id, m) -> seedPrompts.put(id, m.get(seed)));
+            e.halves(volume, seedPrompts, seed, options, out);
+            return out;
+        }
+        Map<Integer, MemoryBank> banks = new TreeMap<>();
+        try {
+            for (int slice : prompted) {
+                Map<Integer, Prompt> here = new TreeMap<>();
+                byObject.forEach((id, m) -> {
+                    if (m.containsKey(slice)) {
+                        here.put(id, m.get(slice));
+                    }
+                });
+                e.prompt(volume, banks, slice, here, out);
+            }
+            e.propagate(volume, banks, options, out);
+            return out;
+        } finally {
+            banks.values().forEach(MemoryBank::close);
+        }
     }
 
-    /** An interactive session on one volume: prompts, propagation, corrections (SAM 2). */
-    public SegmentationSession session(SliceSource volume) {
-        ensureOpen();
-        requireSam2("a segmentation session");
-        return new SegmentationSession(this, volume);
+    private static Map<Integer, TreeMap<Integer, Prompt>> byObject(SliceSource source, List<ObjectPrompt> prompts) {
+        if (prompts == null || prompts.isEmpty()) {
+            throw new IllegalArgumentException("at least one prompt is needed");
+        }
+        int n = source.sliceCount();
+        Map<Integer, TreeMap<Integer, Prompt>> byObject = new TreeMap<>();
+        for (ObjectPrompt p : prompts) {
+            if (p.slice() >= n) {
+                throw new IllegalArgumentException("prompt on slice " + p.slice() + " outside 0.." + (n - 1));
+            }
+            p.prompt().requireInside(source.width(), source.height());
+            if (byObject.computeIfAbsent(p.objectId(), k -> new TreeMap<>()).put(p.slice(), p.prompt()) != null) {
+                throw new IllegalArgumentException("object " + p.objectId() + " has two prompts on slice " + p.slice()
+                        + ": merge them into one prompt");
+            }
+        }
+        return byObject;
     }
 
     /** {@link #propagate(SliceSource, List, PropagationOptions)} with the default options (mode BOTH). */
@@ -347,192 +298,46 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /**
+     * An interactive session on one volume: prompts, propagation, corrections (SAM 2).
+     *
+     * @throws PromptonceException UNSUPPORTED_MODEL for a SAM (v1) model
+     */
+    public SegmentationSession session(SliceSource volume) {
+        return new SegmentationSession(video("a segmentation session"), volume);
+    }
+
+    /**
      * Prompt once, segment a whole dataset: {@code reference} (a slice of one volume) is encoded and prompted once;
      * its conditioning memory seeds both halves of every volume, which propagate from their middle slice
      * ({@code sliceCount / 2}, as the paper). No prompt is given on the volumes themselves.
+     *
+     * @throws PromptonceException UNSUPPORTED_MODEL for a SAM (v1) model
      */
-    public List<VolumeSegmentation> propagateDataset(Image2D reference, Prompt prompt, List<SliceSource> volumes,
+    public List<VolumeSegmentation> propagateDataset(Slice reference, Prompt prompt, List<SliceSource> volumes,
                                                      PropagationOptions options) {
         return propagateDataset(reference, prompt, volumes, options, v -> v.sliceCount() / 2);
     }
 
-    /** {@link #propagateDataset(Image2D, Prompt, List, PropagationOptions)} with a chosen seed slice per volume. */
-    public List<VolumeSegmentation> propagateDataset(Image2D reference, Prompt prompt, List<SliceSource> volumes,
-                                                     PropagationOptions options,
-                                                     java.util.function.ToIntFunction<SliceSource> seedOf) {
-        ensureOpen();
-        requireSam2("propagation through a dataset");
-        return new Propagator(this, options).propagateDataset(reference, prompt, volumes, seedOf);
-    }
-
-    /** The stored result of a frame of the bank (e.g. a conditioning frame). */
-    SliceResult stored(FrameMemory m, int w, int h) {
-        float[] low = m.lowResMasks().toFloatArray();
-        int l = (int) m.lowResMasks().shape()[3]; // [1, 1, L, L]
-        return result(low, l, m.iou(), m.objectScore(), w, h);
-    }
-
     /**
-     * Takes the decoder's 6-tuple (multimasks, ious, low-res mask, high-res mask, pointer, object score), fills
-     * small holes, encodes the memory and stores the frame.
+     * {@link #propagateDataset(Slice, Prompt, List, PropagationOptions)} with a chosen seed slice per volume.
+     *
+     * @throws IllegalArgumentException for a seed slice outside its volume or a prompt outside the reference
      */
-    private SliceResult store(MemoryBank bank, int frame, Object decoderOut, ImageEmbedding.Features f,
-                              boolean fromPrompt, boolean reverse, int w, int h) {
-        List<Tensor> t = Values.tensors(decoderOut);
-        Tensor lowT = null;
-        Tensor memory = null;
-        try {
-            float score = t.get(5).toFloatArray()[0];
-            float iou = max(t.get(1).toFloatArray());
-            float[] low = t.get(2).toFloatArray();
-            int l = (int) t.get(2).shape()[3];
-            if (options.fillHoles()) {
-                ImageOps.fillHoles(low, l, l, rules.fillHoleArea());
-            }
-            lowT = runtime.tensor(MemorySegment.ofArray(low), DType.FLOAT32, new long[] {1, 1, l, l}, options.device());
-            // prompted frames: memory from the (hole-filled) low-res mask, binarised (propagate_in_video_preflight);
-            // tracked frames: from the decoder's high-res mask, through a sigmoid (_encode_new_memory)
-            Object encoded = memoryEncoder.call("forward", f.visionFeatures(), fromPrompt ? lowT : t.get(3), t.get(5),
-                    fromPrompt && rules.binarizeFromPoints());
-            try (Tensor m = (Tensor) encoded) {
-                memory = m.to(options.device(), DType.BFLOAT16); // the official store keeps memories in bfloat16
-            }
-            Tensor pointer = t.get(4).to(options.device());
-            FrameMemory fm = new FrameMemory(memory, pointer, lowT, score, iou);
-            if (fromPrompt) {
-                bank.putConditioning(frame, fm);
-            } else {
-                bank.putTracked(frame, fm);
-            }
-            if (!fromPrompt) {
-                bank.markVisited(frame, reverse);
-            }
-            return result(low, l, iou, score, w, h);
-        } catch (RuntimeException e) {
-            if (lowT != null) {
-                lowT.close();
-            }
-            if (memory != null) {
-                memory.close();
-            }
-            throw e;
-        } finally {
-            Values.closeAll(decoderOut);
-        }
+    public List<VolumeSegmentation> propagateDataset(Slice reference, Prompt prompt, List<SliceSource> volumes,
+                                                     PropagationOptions options, ToIntFunction<SliceSource> seedOf) {
+        PropagationEngine e = video("propagation through a dataset");
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(volumes, "volumes");
+        prompt.requireInside(reference.width(), reference.height());
+        return e.dataset(reference, prompt, volumes, seedOf, options);
     }
 
-    /** {@code _prepare_memory_conditioned_features} with the bank's selection. */
-    private Tensor conditionedFeatures(MemoryBank bank, int frame, boolean reverse, ImageEmbedding embedding) {
-        MemorySelection sel = bank.select(frame, reverse);
-        int n = rules.memory().numMaskmem();
-        List<Tensor> memories = new ArrayList<>();
-        long[] tpos = new long[sel.spatial().size()];
-        for (int i = 0; i < tpos.length; i++) {
-            MemorySelection.Spatial s = sel.spatial().get(i);
-            memories.add(bank.get(s.frame(), s.conditioning()).maskmemFeatures());
-            tpos[i] = n - 1 - s.tposIndex(); // the component takes t_pos (0 = conditioning frame)
-        }
-        List<Tensor> pointers = new ArrayList<>();
-        long[] positions = new long[sel.pointers().size()];
-        for (int i = 0; i < positions.length; i++) {
-            MemorySelection.Pointer p = sel.pointers().get(i);
-            pointers.add(bank.get(p.frame(), p.conditioning()).objectPointer());
-            positions[i] = p.position();
-        }
-        return (Tensor) memoryAttention.call("forward", embedding.features().visionFeatures(), memories, tpos,
-                pointers, positions, (long) bank.numFrames());
-    }
-
-    private Tensor clampedMask(Tensor lowRes) {
-        float[] v = lowRes.toFloatArray();
-        float c = rules.prevMaskClamp();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Math.max(-c, Math.min(c, v[i]));
-        }
-        return runtime.tensor(MemorySegment.ofArray(v), DType.FLOAT32, lowRes.shape(), options.device());
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Prompt tensors
-    // ---------------------------------------------------------------------------------------------------------
-
-    /** SAM 2: the box as two leading corner points, then the clicks, in model-input pixels ([1, N, 2]). */
-    private Tensor sam2Coords(Prompt p, int w, int h) {
-        List<float[]> pts = new ArrayList<>();
-        if (p.box() != null) {
-            pts.add(preprocessor.toInput(p.box().x0(), p.box().y0(), w, h));
-            pts.add(preprocessor.toInput(p.box().x1(), p.box().y1(), w, h));
-        }
-        for (Prompt.Point pt : p.points()) {
-            pts.add(preprocessor.toInput(pt.x(), pt.y(), w, h));
-        }
-        return coordTensor(pts);
-    }
-
-    private Tensor sam2Labels(Prompt p) {
-        List<Integer> labels = new ArrayList<>();
-        if (p.box() != null) {
-            labels.add(2);
-            labels.add(3);
-        }
-        for (Prompt.Point pt : p.points()) {
-            labels.add(pt.positive() ? 1 : 0);
-        }
-        return labelTensor(labels);
-    }
-
-    private Tensor samCoords(Prompt p, int w, int h) {
-        List<float[]> pts = new ArrayList<>();
-        for (Prompt.Point pt : p.points()) {
-            pts.add(preprocessor.toInput(pt.x(), pt.y(), w, h));
-        }
-        return coordTensor(pts);
-    }
-
-    private Tensor samLabels(Prompt p) {
-        List<Integer> labels = new ArrayList<>();
-        for (Prompt.Point pt : p.points()) {
-            labels.add(pt.positive() ? 1 : 0);
-        }
-        return labelTensor(labels);
-    }
-
-    private Tensor samBox(Prompt.Box b, int w, int h) {
-        float[] a = preprocessor.toInput(b.x0(), b.y0(), w, h);
-        float[] c = preprocessor.toInput(b.x1(), b.y1(), w, h);
-        return runtime.tensor(MemorySegment.ofArray(new float[] {a[0], a[1], c[0], c[1]}), DType.FLOAT32,
-                new long[] {1, 4}, options.device());
-    }
-
-    private Tensor coordTensor(List<float[]> pts) {
-        float[] flat = new float[pts.size() * 2];
-        for (int i = 0; i < pts.size(); i++) {
-            flat[2 * i] = pts.get(i)[0];
-            flat[2 * i + 1] = pts.get(i)[1];
-        }
-        return runtime.tensor(MemorySegment.ofArray(flat), DType.FLOAT32, new long[] {1, pts.size(), 2},
-                options.device());
-    }
-
-    private Tensor labelTensor(List<Integer> labels) {
-        int[] flat = labels.stream().mapToInt(Integer::intValue).toArray();
-        return runtime.tensor(MemorySegment.ofArray(flat), DType.INT32, new long[] {1, flat.length},
-                options.device());
-    }
-
-    private static float max(float[] v) {
-        float m = Float.NEGATIVE_INFINITY;
-        for (float x : v) {
-            m = Math.max(m, x);
-        }
-        return m;
-    }
-
-    private void requireSam2(String what) {
-        if (manifest.family() != ModelManifest.Family.SAM2) {
-            throw new UnsupportedOperationException(what + " needs a SAM 2 model; " + manifest.arch()
-                    + " is SAM (v1), which segments one slice at a time (use encode + predict)");
-        }
+    /** The propagation engine, or UNSUPPORTED_MODEL for SAM (v1); checks that this segmenter is open. */
+    private PropagationEngine video(String what) {
+        ensureOpen();
+        model.requireVideo(what);
+        return engine;
     }
 
     private void ensureOpen() {
@@ -549,12 +354,7 @@ public final class Segmenter implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            imageEncoder.close();
-            maskDecoder.close();
-            if (memoryAttention != null) {
-                memoryAttention.close();
-                memoryEncoder.close();
-            }
+            model.close();
         }
     }
 }

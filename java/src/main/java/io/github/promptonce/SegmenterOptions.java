@@ -1,13 +1,18 @@
 package io.github.promptonce;
 
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.Device;
+
 /**
  * How a {@link Segmenter} loads and runs.
  *
  * @param backend   which LibTorch runs the models ({@link Backend#AUTO}: the one this JVM already loaded, else
  *                  the native layer when its library loads, else JavaCPP)
  * @param device    where the modules run
- * @param threads   LibTorch intra-op threads (process-wide); 0 = one per available core (Debian's LibTorch
- *                  would otherwise use one)
+ * @param threads   LibTorch intra-op threads of this segmenter's work, set on the threads that run it only (never
+ *                  process-wide); 0 = the runtime's process count ({@code -Dpromptonce.threads}, else one per
+ *                  core). OpenBLAS's pool, which LibTorch's matrix products use, is process-wide and keeps the
+ *                  runtime's count
  * @param optimize  freeze + optimise modules for inference when they allow it
  * @param retention what each {@link MemoryBank} keeps of tracked frames
  * @param fillHoles apply SAM 2's {@code fill_hole_area} to tracked masks (as the official predictor does on

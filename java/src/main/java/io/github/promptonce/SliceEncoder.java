@@ -1,70 +1,60 @@
 package io.github.promptonce;
 
+import io.github.promptonce.volume.Slice;
+
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import java.util.function.IntConsumer;
 
 /**
- * Encodes the slices of one propagation pass, optionally one slice ahead on a second thread: SAM 2's image encoder
+ * Encodes the slices of one propagation pass, optionally one slice ahead on a runtime thread: SAM 2's image encoder
  * does not depend on the memory bank, so the next slice can be encoded while this slice's memory attention, mask
- * decoder and memory encoder run. The intra-op threads are split between the two (half each) for the pass and
- * restored on the caller's thread by {@link #close()}: two streams on half the cores each keep the cores busier
- * than one stream on all of them, whose many small operations do not scale (docs/performance.md). With fewer than
- * two threads there is nothing to split and every slice is encoded when it is taken.
+ * decoder and memory encoder run. The thread encoding ahead runs with {@code aheadThreads} intra-op threads set on
+ * itself alone; the pass's own thread count is the caller's business ({@link PropagationEngine}). Nothing
+ * process-wide changes, so passes running at once do not disturb each other.
  *
  * <p>Used by one thread (the pass); {@link #close()} waits for an encoding nobody took and frees it. Slices are read
  * on the caller's thread, so sources need not be thread-safe; an error reading or encoding a slice ahead surfaces
  * when that slice is taken, as it would without encoding ahead.
+ *
+ * @param <T> what encoding a slice gives (closed when nobody takes it)
  */
-final class SliceEncoder implements AutoCloseable {
-    private final Function<Image2D, ImageEmbedding> encode;
+final class SliceEncoder<T extends AutoCloseable> implements AutoCloseable {
+
+    /** Runs a task on another thread with its own intra-op thread count ({@code WorkerThreads} in production). */
+    @FunctionalInterface
+    interface AheadRunner {
+        <R> Future<R> submit(int threads, Callable<R> task);
+    }
+
+    private final Function<Slice, T> encode;
     private final SliceSource source;
-    private final ExecutorService ahead; // null: every slice is encoded when it is taken
-    private final IntConsumer setThreads;
-    private final int threads;
-    private Future<ImageEmbedding> pending;
+    private final AheadRunner ahead; // null: every slice is encoded when it is taken
+    private final int aheadThreads;
+    private Future<T> pending;
     private int pendingSlice = -1;
 
     /**
-     * @param encode      the image encoder ({@code Segmenter::encode}); it must be safe to call from another thread
-     * @param threads     the intra-op threads of the pass (split in two while encoding ahead)
-     * @param setThreads  sets the intra-op threads for work started from the calling thread
+     * @param encode       the image encoder; it must be safe to call from another thread
+     * @param ahead        where to encode ahead, or null not to
+     * @param aheadThreads the intra-op threads of the thread encoding ahead (>= 1 when {@code ahead} is given)
      */
-    SliceEncoder(Function<Image2D, ImageEmbedding> encode, SliceSource source, boolean encodeAhead, int threads,
-                 IntConsumer setThreads) {
+    SliceEncoder(Function<Slice, T> encode, SliceSource source, AheadRunner ahead, int aheadThreads) {
+        if (ahead != null && aheadThreads < 1) {
+            throw new IllegalArgumentException("encoding ahead needs >= 1 thread, got " + aheadThreads);
+        }
         this.encode = encode;
         this.source = source;
-        this.threads = threads;
-        this.setThreads = setThreads;
-        if (encodeAhead && threads >= 2) {
-            int aheadThreads = threads / 2;
-            setThreads.accept(threads - aheadThreads);
-            this.ahead = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(() -> {
-                    try {
-                        setThreads.accept(aheadThreads);
-                    } catch (RuntimeException e) {
-                        // encode with the inherited count; never leave the executor without its worker (a take()
-                        // would wait forever): the encoder itself reports a broken runtime
-                    }
-                    r.run();
-                }, "promptonce-encode-ahead");
-                t.setDaemon(true);
-                return t;
-            });
-        } else {
-            this.ahead = null;
-        }
+        this.ahead = ahead;
+        this.aheadThreads = aheadThreads;
     }
 
-    /** The embedding of {@code slice}: the one encoded ahead if it is that slice, else encoded now. */
-    ImageEmbedding take(int slice) {
+    /** The encoding of {@code slice}: the one encoded ahead if it is that slice, else encoded now. */
+    T take(int slice) {
         if (pending != null) {
-            Future<ImageEmbedding> f = pending;
+            Future<T> f = pending;
             boolean match = pendingSlice == slice;
             pending = null;
             if (match) {
@@ -75,12 +65,12 @@ final class SliceEncoder implements AutoCloseable {
         return encode.apply(source.slice(slice));
     }
 
-    /** Starts encoding {@code slice} on the second thread (nothing when encoding ahead is off or one is pending). */
+    /** Starts encoding {@code slice} on the other thread (nothing when encoding ahead is off or one is pending). */
     void encodeAhead(int slice) {
         if (ahead == null || pending != null) {
             return;
         }
-        Image2D image;
+        Slice image;
         try {
             image = source.slice(slice);
         } catch (RuntimeException e) {
@@ -88,11 +78,11 @@ final class SliceEncoder implements AutoCloseable {
             pendingSlice = slice;
             return;
         }
-        pending = ahead.submit(() -> encode.apply(image));
+        pending = ahead.submit(aheadThreads, () -> encode.apply(image));
         pendingSlice = slice;
     }
 
-    private static ImageEmbedding await(Future<ImageEmbedding> f) {
+    private static <T> T await(Future<T> f) {
         boolean interrupted = false;
         try {
             while (true) {
@@ -119,10 +109,10 @@ final class SliceEncoder implements AutoCloseable {
     }
 
     /** Waits for an encoding that will not be used and frees it; its failure, if any, no longer matters. */
-    private static void discard(Future<ImageEmbedding> f) {
+    private static <T extends AutoCloseable> void discard(Future<T> f) {
         try {
             await(f).close();
-        } catch (RuntimeException ignored) {
+        } catch (Exception ignored) {
             // nobody asked for this slice
         }
     }
@@ -130,13 +120,9 @@ final class SliceEncoder implements AutoCloseable {
     @Override
     public void close() {
         if (pending != null) {
-            Future<ImageEmbedding> f = pending;
+            Future<T> f = pending;
             pending = null;
             discard(f);
-        }
-        if (ahead != null && !ahead.isShutdown()) {
-            ahead.shutdown();
-            setThreads.accept(threads);
         }
     }
 

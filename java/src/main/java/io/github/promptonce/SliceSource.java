@@ -1,5 +1,6 @@
 package io.github.promptonce;
 
+import io.github.promptonce.volume.Slice;
 import io.github.promptonce.volume.Volume;
 import io.github.promptonce.volume.Window;
 
@@ -16,21 +17,21 @@ public interface SliceSource {
     int height();
 
     /** Slice {@code index} (0-based), {@code width × height}, values in [0, 1]. */
-    Image2D slice(int index);
+    Slice slice(int index);
 
     /** The slices of {@code volume} along its third axis, through one window for the whole volume. */
     static SliceSource of(Volume volume, Window window) {
         Objects.requireNonNull(volume, "volume");
         Objects.requireNonNull(window, "window");
         return of(volume.nx(), volume.ny(), volume.nz(),
-                index -> new Image2D(volume.nx(), volume.ny(), window.apply(volume.slice(index)).data()));
+                index -> new Slice(volume.nx(), volume.ny(), window.apply(volume.slice(index)).data()));
     }
 
     /**
      * {@code sliceCount} slices of {@code width × height} made on demand by {@code slices} (generated, decoded or
      * fetched volumes). An index outside the volume, or an image of another size, is an error naming it.
      */
-    static SliceSource of(int width, int height, int sliceCount, IntFunction<Image2D> slices) {
+    static SliceSource of(int width, int height, int sliceCount, IntFunction<Slice> slices) {
         if (width < 1 || height < 1 || sliceCount < 1) {
             throw new IllegalArgumentException("a slice source needs width, height and slice count >= 1, got "
                     + width + "x" + height + "x" + sliceCount);
@@ -53,11 +54,11 @@ public interface SliceSource {
             }
 
             @Override
-            public Image2D slice(int index) {
+            public Slice slice(int index) {
                 if (index < 0 || index >= sliceCount) {
                     throw new IllegalArgumentException("slice " + index + " outside 0.." + (sliceCount - 1));
                 }
-                Image2D image = Objects.requireNonNull(slices.apply(index), "slice " + index);
+                Slice image = Objects.requireNonNull(slices.apply(index), "slice " + index);
                 if (image.width() != width || image.height() != height) {
                     throw new IllegalStateException("slice " + index + " is " + image.width() + "x"
                             + image.height() + ", the source's slices are " + width + "x" + height);

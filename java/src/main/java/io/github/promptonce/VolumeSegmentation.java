@@ -96,7 +96,7 @@ public final class VolumeSegmentation {
         byte[] out = new byte[width * height * slices];
         for (int k = 0; k < slices; k++) {
             if (r[k] != null) {
-                System.arraycopy(r[k].mask(), 0, out, k * width * height, width * height);
+                System.arraycopy(r[k].maskView(), 0, out, k * width * height, width * height);
             }
         }
         return out;
@@ -109,7 +109,7 @@ public final class VolumeSegmentation {
         java.util.Arrays.fill(out, -1024f);
         for (int k = 0; k < slices; k++) {
             if (r[k] != null) {
-                System.arraycopy(r[k].logits(), 0, out, k * width * height, width * height);
+                System.arraycopy(r[k].logitsView(), 0, out, k * width * height, width * height);
             }
         }
         return out;
@@ -129,7 +129,7 @@ public final class VolumeSegmentation {
                 if (r == null) {
                     continue;
                 }
-                float[] logits = r.logits();
+                float[] logits = r.logitsView();
                 for (int p = 0; p < logits.length; p++) {
                     if (logits[p] > best[p]) {
                         best[p] = logits[p];

@@ -1,6 +1,9 @@
 package io.github.promptonce;
 
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.model.ModelManifest;
+import io.github.promptonce.volume.Slice;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +82,7 @@ class SegmenterTest {
 
     @Test
     void imageModeOnBothFamiliesGivesFullResolutionMasks() {
-        Image2D slice = VOLUME.slice(5);
+        Slice slice = VOLUME.slice(5);
         try (ImageEmbedding e = sam2.encode(slice)) {
             SliceResult r = sam2.predict(e, Prompt.point(40, 40));
             assertEquals(96, r.width());
@@ -100,10 +103,15 @@ class SegmenterTest {
 
     @Test
     void samV1CannotPropagate() {
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        PromptonceException e = assertThrows(PromptonceException.class,
                 () -> sam.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK))));
+        assertEquals(ErrorCode.UNSUPPORTED_MODEL, e.code());
         assertTrue(e.getMessage().contains("SAM (v1)"), e.getMessage());
-        assertThrows(UnsupportedOperationException.class, () -> sam.newMemoryBank(3));
+        for (org.junit.jupiter.api.function.Executable sam2Only : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> sam.newMemoryBank(3), () -> sam.session(VOLUME),
+                () -> sam.propagateDataset(VOLUME.slice(0), CLICK, List.of(VOLUME), PropagationOptions.defaults()))) {
+            assertEquals(ErrorCode.UNSUPPORTED_MODEL, assertThrows(PromptonceException.class, sam2Only).code());
+        }
     }
 
     @Test
@@ -147,7 +155,7 @@ class SegmenterTest {
     void oneReferencePromptSegmentsADatasetEncodingTheReferenceOnce() {
         List<SliceSource> volumes = List.of(TestModels.phantom(96, 80, 7), TestModels.phantom(64, 64, 5),
                 TestModels.phantom(80, 96, 9));
-        Image2D reference = VOLUME.slice(6);
+        Slice reference = VOLUME.slice(6);
         long before = sam2.imageEncoderCalls();
         List<VolumeSegmentation> out = sam2.propagateDataset(reference, CLICK, volumes, PropagationOptions.defaults());
         long calls = sam2.imageEncoderCalls() - before;
@@ -181,32 +189,6 @@ class SegmenterTest {
             // the conditioning frame, the `reach` frames after it (a reverse pass from it may select them), and the
             // last reach+1 tracked frames
             assertEquals(1 + reach + (reach + 1), bank.heldFrames());
-        }
-    }
-
-    @Test
-    void fourThreadsWithTheirOwnBanksMatchSerialRuns() throws Exception {
-        List<ObjectPrompt> prompts = List.of(new ObjectPrompt(1, 6, CLICK));
-        // without encoding ahead, which would split the threads: passes running at once would change OpenBLAS's
-        // process-wide thread count under each other, and with it the roundings (SliceEncoderTest covers that mode)
-        PropagationOptions serialPasses = PropagationOptions.defaults().withEncodeAhead(false);
-        VolumeSegmentation serial = sam2.propagate(VOLUME, prompts, serialPasses);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<VolumeSegmentation>> futures = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                futures.add(pool.submit(() -> sam2.propagate(VOLUME, prompts, serialPasses)));
-            }
-            for (Future<VolumeSegmentation> f : futures) {
-                VolumeSegmentation parallel = f.get();
-                for (int k = 0; k < VOLUME.sliceCount(); k++) {
-                    assertArrayEquals(serial.result(1, k).lowResLogits(), parallel.result(1, k).lowResLogits(),
-                            "slice " + k);
-                    assertEquals(serial.result(1, k).objectScore(), parallel.result(1, k).objectScore());
-                }
-            }
-        } finally {
-            pool.shutdown();
         }
     }
 

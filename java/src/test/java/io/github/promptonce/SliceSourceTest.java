@@ -1,5 +1,6 @@
 package io.github.promptonce;
 
+import io.github.promptonce.volume.Slice;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SliceSourceTest {
-    private static final Image2D FOUR_BY_THREE = new Image2D(4, 3, new float[12]);
+    private static final Slice FOUR_BY_THREE = new Slice(4, 3, new float[12]);
 
     @Test
     void aGeneratedSourceHandsOutItsSlices() {
@@ -23,7 +24,7 @@ class SliceSourceTest {
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                 () -> SliceSource.of(4, 0, 5, k -> FOUR_BY_THREE));
         assertEquals("a slice source needs width, height and slice count >= 1, got 4x0x5", size.getMessage());
-        SliceSource s = SliceSource.of(4, 3, 5, k -> k == 2 ? new Image2D(3, 4, new float[12]) : FOUR_BY_THREE);
+        SliceSource s = SliceSource.of(4, 3, 5, k -> k == 2 ? new Slice(3, 4, new float[12]) : FOUR_BY_THREE);
         assertEquals("slice 5 outside 0..4",
                 assertThrows(IllegalArgumentException.class, () -> s.slice(5)).getMessage());
         assertEquals("slice -1 outside 0..4",

@@ -1,5 +1,7 @@
 package io.github.promptonce;
 
+import io.github.promptonce.volume.Slice;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -40,7 +42,7 @@ final class TestModels {
                     px[y * width + x] = d < r ? 0.8f + texture : 0.1f + texture;
                 }
             }
-            return new Image2D(width, height, px);
+            return new Slice(width, height, px);
         });
     }
 }

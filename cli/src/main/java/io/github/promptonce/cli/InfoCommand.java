@@ -5,14 +5,15 @@ import io.github.promptonce.volume.Geometry;
 import io.github.promptonce.volume.NonFinitePolicy;
 import io.github.promptonce.volume.Volume;
 import io.github.promptonce.volume.Volumes;
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 
 /** {@code promptonce info PATH}: what a volume is and where it lies. */
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -46,14 +47,14 @@ public final class InfoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (runtime) {
-            io.github.promptonce.Backend b;
+            io.github.promptonce.base.Backend b;
             try {
-                b = io.github.promptonce.Backend.parse(backend);
+                b = io.github.promptonce.base.Backend.parse(backend);
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--backend: " + e.getMessage());
             }
             io.github.promptonce.runtime.TorchRuntime r = io.github.promptonce.runtime.TorchRuntimes.get(b);
-            out.println("backend:      " + r.name() + (b == io.github.promptonce.Backend.AUTO ? " (auto)" : ""));
+            out.println("backend:      " + r.name() + (b == io.github.promptonce.base.Backend.AUTO ? " (auto)" : ""));
             out.println("libtorch:     " + r.torchVersion());
             if (r instanceof io.github.promptonce.runtime.NativeRuntime n) {
                 out.println("library:      " + n.libraryFile());

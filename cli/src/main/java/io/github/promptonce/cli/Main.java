@@ -1,13 +1,14 @@
 package io.github.promptonce.cli;
 
 import io.github.promptonce.volume.VolumeFormatException;
-import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
 
 /**
  * The {@code promptonce} command. Each subcommand is its own class listed in {@code subcommands} below; they
@@ -81,13 +82,14 @@ public final class Main implements Runnable {
     private static int executionError(Exception e, CommandLine cmd, ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
         int code;
-        if (e instanceof VolumeFormatException) {
+        if (e instanceof io.github.promptonce.base.PromptonceException pe
+                && pe.code() == io.github.promptonce.base.ErrorCode.BAD_INPUT) { // VolumeFormatException
             err.println("promptonce: " + e.getMessage());
             code = ExitCodes.INPUT;
-        } else if (e instanceof io.github.promptonce.PromptonceException pe) {
+        } else if (e instanceof io.github.promptonce.base.PromptonceException pe) {
             // the runtime and model layer: a model that cannot be used, or (with a file error) a missing model
             err.println("promptonce: " + pe.getMessage());
-            code = pe.code() == io.github.promptonce.ErrorCode.INTERNAL ? ExitCodes.INTERNAL : ExitCodes.MODEL;
+            code = pe.code() == io.github.promptonce.base.ErrorCode.INTERNAL ? ExitCodes.INTERNAL : ExitCodes.MODEL;
         } else if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
             err.println("promptonce: cannot access " + e.getMessage());
             code = ExitCodes.INPUT;

@@ -1,8 +1,8 @@
 package io.github.promptonce.cli;
 
-import io.github.promptonce.Backend;
-import io.github.promptonce.Device;
 import io.github.promptonce.SegmenterOptions;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.Device;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;

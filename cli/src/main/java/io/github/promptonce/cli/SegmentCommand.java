@@ -1,6 +1,5 @@
 package io.github.promptonce.cli;
 
-import io.github.promptonce.Device;
 import io.github.promptonce.ImageEmbedding;
 import io.github.promptonce.ObjectPrompt;
 import io.github.promptonce.Prompt;
@@ -11,6 +10,7 @@ import io.github.promptonce.SegmenterOptions;
 import io.github.promptonce.SliceResult;
 import io.github.promptonce.SliceSource;
 import io.github.promptonce.VolumeSegmentation;
+import io.github.promptonce.base.Device;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.overlay.Marker;
 import io.github.promptonce.overlay.OverlayStyle;
@@ -22,13 +22,6 @@ import io.github.promptonce.volume.Volume;
 import io.github.promptonce.volume.VolumeMask;
 import io.github.promptonce.volume.Volumes;
 import io.github.promptonce.volume.Window;
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +29,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 
 /** {@code promptonce segment}: prompt one slice, segment the volume (SAM 2) or that slice (SAM). */
 @Command(name = "segment", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

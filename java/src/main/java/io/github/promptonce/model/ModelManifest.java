@@ -1,7 +1,7 @@
 package io.github.promptonce.model;
 
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.memory.MemoryConfig;
 
 import java.io.IOException;

@@ -1,9 +1,8 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
-
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 
 import java.util.Optional;
 

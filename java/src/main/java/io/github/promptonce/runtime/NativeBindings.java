@@ -1,7 +1,7 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -32,7 +32,7 @@ final class NativeBindings {
             JAVA_INT.withName("code"),
             MemoryLayout.sequenceLayout(ERROR_MESSAGE_SIZE, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("message"));
     /** The ABI version these bindings were written for ({@code PO_ABI_VERSION}). */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = SymbolLookup.loaderLookup();
@@ -60,6 +60,7 @@ final class NativeBindings {
     static final MethodHandle CUDA_DEVICE_COUNT = h("po_cuda_device_count", status(ADDRESS, ADDRESS));
     static final MethodHandle SET_NUM_THREADS = h("po_set_num_threads", status(JAVA_INT, ADDRESS));
     static final MethodHandle GET_NUM_THREADS = h("po_get_num_threads", status(ADDRESS, ADDRESS));
+    static final MethodHandle SET_THREAD_NUM_THREADS = h("po_set_thread_num_threads", status(JAVA_INT, ADDRESS));
 
     // Modules
     static final MethodHandle MODULE_LOAD = h("po_module_load",
@@ -173,6 +174,14 @@ final class NativeBindings {
     static int setNumThreads(int n, MemorySegment err) {
         try {
             return (int) SET_NUM_THREADS.invokeExact(n, err);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int setThreadNumThreads(int n, MemorySegment err) {
+        try {
+            return (int) SET_THREAD_NUM_THREADS.invokeExact(n, err);
         } catch (Throwable t) {
             throw rethrow(t);
         }

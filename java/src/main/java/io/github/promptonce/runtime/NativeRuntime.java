@@ -1,10 +1,9 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
-
-import io.github.promptonce.Device;
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.Device;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -98,13 +97,27 @@ public final class NativeRuntime implements TorchRuntime {
     }
 
     @Override
-    public void setThreads(int threads) {
-        if (threads < 1) {
-            throw new PromptonceException(ErrorCode.INVALID_ARGUMENT, "thread count " + threads + " must be >= 1");
-        }
+    public void setProcessThreads(int threads) {
+        requirePositive(threads);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = NativeStatus.newError(arena);
             NativeStatus.check(NativeBindings.setNumThreads(threads, err), err, "setting " + threads + " threads");
+        }
+    }
+
+    @Override
+    public void setThreadsHere(int threads) {
+        requirePositive(threads);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment err = NativeStatus.newError(arena);
+            NativeStatus.check(NativeBindings.setThreadNumThreads(threads, err), err,
+                    "setting " + threads + " threads on this thread");
+        }
+    }
+
+    private static void requirePositive(int threads) {
+        if (threads < 1) {
+            throw new PromptonceException(ErrorCode.INVALID_ARGUMENT, "thread count " + threads + " must be >= 1");
         }
     }
 

@@ -1,8 +1,8 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Device;
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.Device;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

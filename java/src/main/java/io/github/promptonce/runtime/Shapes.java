@@ -1,7 +1,7 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 
 import java.util.Arrays;
 

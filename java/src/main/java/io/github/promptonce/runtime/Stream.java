@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Device;
+import io.github.promptonce.base.Device;
 
 /** A CUDA stream from LibTorch's pool. One thread at a time; close when done (idempotent). */
 public interface Stream extends AutoCloseable {

@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Device;
+import io.github.promptonce.base.Device;
 
 import java.lang.foreign.MemorySegment;
 
@@ -28,7 +28,7 @@ public interface Tensor extends AutoCloseable {
     /**
      * A zero-copy view of the data of a contiguous CPU tensor, readable and writable, valid until this tensor is
      * closed (using it afterwards throws {@link IllegalStateException}). Throws
-     * {@link io.github.promptonce.PromptonceException} with {@code INVALID_ARGUMENT} when the tensor is not on the
+     * {@link io.github.promptonce.base.PromptonceException} with {@code INVALID_ARGUMENT} when the tensor is not on the
      * CPU or not contiguous: use {@link #copyTo(MemorySegment)} then.
      */
     MemorySegment data();
@@ -80,7 +80,7 @@ public interface Tensor extends AutoCloseable {
     /** Throws SHAPE_MISMATCH unless this tensor has {@code expected} dtype. */
     default void requireDType(DType expected) {
         if (dtype() != expected) {
-            throw new io.github.promptonce.PromptonceException(io.github.promptonce.ErrorCode.SHAPE_MISMATCH,
+            throw new io.github.promptonce.base.PromptonceException(io.github.promptonce.base.ErrorCode.SHAPE_MISMATCH,
                     "tensor of shape " + Shapes.format(shape()) + " is " + dtype() + ", expected " + expected);
         }
     }

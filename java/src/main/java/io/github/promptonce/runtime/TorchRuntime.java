@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Device;
+import io.github.promptonce.base.Device;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -25,10 +25,18 @@ public interface TorchRuntime {
     int threads();
 
     /**
-     * Sets LibTorch's intra-op threads ({@code >= 1}): for work started from the calling thread, as the default of
-     * threads that have not set their own, and for the BLAS when the backend's is OpenBLAS (process-wide).
+     * Sets the process-wide thread counts ({@code >= 1}): LibTorch's default for threads that have not set their
+     * own, and the BLAS pool when the backend's BLAS is OpenBLAS. Process-wide state: {@link TorchRuntimes} calls
+     * it once, when it first hands the runtime out; the library never calls it again (passes running at once
+     * would change each other's counts).
      */
-    void setThreads(int threads);
+    void setProcessThreads(int threads);
+
+    /**
+     * Sets LibTorch's intra-op threads ({@code >= 1}) for work started from the calling thread only; nothing
+     * process-wide changes, so threads running at once may each use their own count.
+     */
+    void setThreadsHere(int threads);
 
     /**
      * Loads a TorchScript file onto {@code device} in eval mode. With {@code optimize}, freezes and optimises it

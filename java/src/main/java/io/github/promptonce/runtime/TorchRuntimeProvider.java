@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
+import io.github.promptonce.base.Backend;
 
 /**
  * A LibTorch backend packaged apart from the core jar, found with {@link java.util.ServiceLoader}: a jar registers
@@ -16,7 +16,7 @@ public interface TorchRuntimeProvider {
 
     /**
      * Loads the backend once per JVM and returns its runtime. Must {@linkplain BackendGuard#claim claim} the JVM
-     * before loading any native code. Throws {@link io.github.promptonce.PromptonceException} with
+     * before loading any native code. Throws {@link io.github.promptonce.base.PromptonceException} with
      * {@code NATIVE_LIBRARY} when the backend cannot be loaded, with the reason and the fix.
      */
     TorchRuntime runtime();

@@ -1,9 +1,8 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
-
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -15,11 +14,13 @@ import java.util.Set;
  * The one entry point that picks a LibTorch backend: {@link #get(Backend)}. The native backend is in this jar; other
  * backends (JavaCPP) are found through {@link TorchRuntimeProvider} when their jar is on the class path. One backend
  * per JVM ({@link BackendGuard}). The choice and the LibTorch version are logged once per JVM (System.Logger
- * {@code io.github.promptonce.runtime.TorchRuntimes}, level INFO).
+ * {@code io.github.promptonce.runtime.TorchRuntimes}, level INFO). The process-wide thread counts are set here,
+ * once per runtime, to {@link #processThreads()}; nothing changes them afterwards.
  */
 public final class TorchRuntimes {
     private static final System.Logger LOG = System.getLogger(TorchRuntimes.class.getName());
     private static final Set<Backend> LOGGED = java.util.EnumSet.noneOf(Backend.class);
+    private static final Set<TorchRuntime> STARTED = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private TorchRuntimes() {
     }
@@ -114,10 +115,37 @@ public final class TorchRuntimes {
         return null;
     }
 
+    /**
+     * The process-wide thread count every runtime starts with: the system property {@value #THREADS_PROPERTY}, else
+     * one per available core. Segmenters may use fewer on their own threads ({@link TorchRuntime#setThreadsHere}).
+     */
+    public static int processThreads() {
+        String value = System.getProperty(THREADS_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property " + THREADS_PROPERTY + " = '" + value
+                + "': expected a thread count >= 1");
+    }
+
+    /** The system property that sets the process-wide thread count ({@link #processThreads()}). */
+    public static final String THREADS_PROPERTY = "promptonce.threads";
+
     private static TorchRuntime chosen(TorchRuntime runtime, Backend requested, String why) {
         boolean first;
         synchronized (LOGGED) {
             first = LOGGED.add(requested);
+            if (STARTED.add(runtime)) {
+                runtime.setProcessThreads(processThreads()); // once per runtime: process-wide state
+            }
         }
         if (first) {
             LOG.log(System.Logger.Level.INFO, () -> "promptonce: LibTorch backend " + runtime.name() + " (LibTorch "

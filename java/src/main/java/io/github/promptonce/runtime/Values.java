@@ -27,7 +27,7 @@ public final class Values {
             for (int i = 0; i < list.size(); i++) {
                 if (!(list.get(i) instanceof Tensor)) {
                     closeAll(value);
-                    throw new io.github.promptonce.PromptonceException(io.github.promptonce.ErrorCode.SHAPE_MISMATCH,
+                    throw new io.github.promptonce.base.PromptonceException(io.github.promptonce.base.ErrorCode.SHAPE_MISMATCH,
                             "expected a tuple of tensors, element " + i + " is " + describe(list.get(i)));
                 }
             }
@@ -35,7 +35,7 @@ public final class Values {
             List<Tensor> tensors = (List<Tensor>) list;
             return tensors;
         }
-        throw new io.github.promptonce.PromptonceException(io.github.promptonce.ErrorCode.SHAPE_MISMATCH,
+        throw new io.github.promptonce.base.PromptonceException(io.github.promptonce.base.ErrorCode.SHAPE_MISMATCH,
                 "expected tensors, got " + describe(value));
     }
 

@@ -25,7 +25,7 @@
  *   <li>the library bundled in the jar under {@code native/linux-x86_64/}, extracted to a temporary directory;</li>
  *   <li>{@code libpromptonce.so} in each directory of {@code java.library.path}.</li>
  * </ol>
- * When all fail, the {@link io.github.promptonce.PromptonceException} (code {@code NATIVE_LIBRARY}) lists every
+ * When all fail, the {@link io.github.promptonce.base.PromptonceException} (code {@code NATIVE_LIBRARY}) lists every
  * path tried with the loader's reason (a missing {@code libtorch*.so} shows there) and the fix. The library links
  * against LibTorch dynamically: Debian's {@code libtorch-dev} (with {@code libopenblas0-pthread}), or an official
  * LibTorch found through the RPATH set at build time.
@@ -47,4 +47,4 @@
  */
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
+import io.github.promptonce.base.Backend;

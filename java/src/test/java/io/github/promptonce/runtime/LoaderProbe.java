@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.PromptonceException;
 
 /** Run in a child JVM by {@link NativeLibraryLoaderTest}: loads the runtime and reports the outcome. */
 public final class LoaderProbe {

@@ -30,7 +30,7 @@ class NativeMemoryTest {
         }
         long before = rssKiB();
         for (int i = 0; i < 10_000; i++) {
-            try (Tensor t = runtime.tensor(data, 256, 256); Tensor u = t.to(io.github.promptonce.Device.CPU,
+            try (Tensor t = runtime.tensor(data, 256, 256); Tensor u = t.to(io.github.promptonce.base.Device.CPU,
                     DType.BFLOAT16)) {
                 u.data();
             }

@@ -1,7 +1,6 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
-
+import io.github.promptonce.base.Backend;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,8 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
-
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,14 +64,14 @@ class RuntimeInfoTest {
     void threadCountCanBeSetAndRead() {
         int before = runtime.threads();
         try {
-            runtime.setThreads(1);
+            runtime.setProcessThreads(1);
             assertEquals(1, runtime.threads());
-            runtime.setThreads(2);
+            runtime.setProcessThreads(2);
             assertEquals(2, runtime.threads());
         } finally {
-            runtime.setThreads(before);
+            runtime.setProcessThreads(before);
         }
-        PromptonceException e = assertThrows(PromptonceException.class, () -> runtime.setThreads(0));
+        PromptonceException e = assertThrows(PromptonceException.class, () -> runtime.setProcessThreads(0));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("thread count 0"), e.getMessage());
     }

@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime;
 
-import io.github.promptonce.Backend;
+import io.github.promptonce.base.Backend;
 
 /**
  * The backend the runtime tests run on: system property {@value #PROPERTY} ({@code native} or {@code javacpp};

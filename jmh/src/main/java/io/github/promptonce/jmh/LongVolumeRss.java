@@ -1,6 +1,5 @@
 package io.github.promptonce.jmh;
 
-import io.github.promptonce.Image2D;
 import io.github.promptonce.MemoryBank;
 import io.github.promptonce.Prompt;
 import io.github.promptonce.PropagationMode;
@@ -8,6 +7,7 @@ import io.github.promptonce.PropagationOptions;
 import io.github.promptonce.SegmentationSession;
 import io.github.promptonce.Segmenter;
 import io.github.promptonce.SliceSource;
+import io.github.promptonce.volume.Slice;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ public final class LongVolumeRss {
         throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
-    static Image2D slice(int k, int size) {
+    static Slice slice(int k, int size) {
         float[] px = new float[size * size];
         double cx = size * (0.3 + 0.4 * (0.5 + 0.5 * Math.sin(k / 40.0)));
         for (int y = 0; y < size; y++) {
@@ -50,7 +50,7 @@ public final class LongVolumeRss {
                 px[y * size + x] = (d < size * 0.2 ? 0.8f : 0.15f) + 0.05f * ((x * 7 + y * 3 + k) % 5) / 5f;
             }
         }
-        return new Image2D(size, size, px);
+        return new Slice(size, size, px);
     }
 
     public static void main(String[] args) throws Exception {

@@ -1,7 +1,7 @@
 package io.github.promptonce.jmh;
 
+import io.github.promptonce.base.Backend;
 import io.github.promptonce.runtime.NativeRuntime;
-import io.github.promptonce.Backend;
 import io.github.promptonce.runtime.TorchRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,6 +1,6 @@
 package io.github.promptonce.jmh;
 
-import io.github.promptonce.Device;
+import io.github.promptonce.base.Device;
 import io.github.promptonce.runtime.DType;
 import io.github.promptonce.runtime.NativeRuntime;
 import io.github.promptonce.runtime.Tensor;

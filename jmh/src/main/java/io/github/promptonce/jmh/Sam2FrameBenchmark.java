@@ -1,7 +1,7 @@
 package io.github.promptonce.jmh;
 
-import io.github.promptonce.Backend;
-import io.github.promptonce.Device;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.Device;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,12 +63,11 @@ public class Sam2FrameBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         runtime = TorchRuntimes.get(Backend.parse(backend));
-        threads = Runtime.getRuntime().availableProcessors();
-        runtime.setThreads(threads);
+        threads = TorchRuntimes.processThreads(); // the process-wide count TorchRuntimes.get has set
         int ahead = Math.max(1, threads / 2);
         nextSlice = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(() -> {
-                runtime.setThreads(ahead); // as the library's encode-ahead thread: half the threads
+                runtime.setThreadsHere(ahead); // as the library's encode-ahead thread: half the threads, its own
                 r.run();
             }, "next-slice-encoder");
             t.setDaemon(true);
@@ -110,8 +109,12 @@ public class Sam2FrameBenchmark {
      */
     @Benchmark
     public void framePipelined() {
-        runtime.setThreads(Math.max(1, threads - threads / 2));
-        frame.framePipelined(nextSlice);
+        runtime.setThreadsHere(Math.max(1, threads - threads / 2));
+        try {
+            frame.framePipelined(nextSlice);
+        } finally {
+            runtime.setThreadsHere(threads);
+        }
     }
 
     @TearDown(Level.Trial)

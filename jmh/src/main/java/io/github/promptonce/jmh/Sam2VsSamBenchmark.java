@@ -1,6 +1,6 @@
 package io.github.promptonce.jmh;
 
-import io.github.promptonce.Backend;
+import io.github.promptonce.base.Backend;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,7 +66,7 @@ public class Sam2VsSamBenchmark {
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
         TorchRuntime runtime = TorchRuntimes.get(Backend.parse(backend));
-        runtime.setThreads(Runtime.getRuntime().availableProcessors());
+        runtime.setProcessThreads(Runtime.getRuntime().availableProcessors());
         String[] a = archs(pair);
         if (params.getBenchmark().endsWith(".samImageSlice")) {
             sam = new SamSlice(runtime, Path.of(models, a[0]), optimize);

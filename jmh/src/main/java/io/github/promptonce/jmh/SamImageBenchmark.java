@@ -1,7 +1,7 @@
 package io.github.promptonce.jmh;
 
-import io.github.promptonce.Backend;
-import io.github.promptonce.Device;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.Device;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,7 +54,7 @@ public class SamImageBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         TorchRuntime runtime = TorchRuntimes.get(Backend.parse(backend));
-        runtime.setThreads(Runtime.getRuntime().availableProcessors());
+        runtime.setProcessThreads(Runtime.getRuntime().availableProcessors());
         slice = new SamSlice(runtime, Path.of(model), optimize, Device.parse(device));
     }
 

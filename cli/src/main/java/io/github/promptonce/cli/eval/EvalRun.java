@@ -8,6 +8,7 @@ import io.github.promptonce.volume.ReadOptions;
 import io.github.promptonce.volume.Volume;
 import io.github.promptonce.volume.VolumeFormatException;
 import io.github.promptonce.volume.Window;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -124,7 +125,7 @@ public final class EvalRun {
                     LoadedVolume volume;
                     try {
                         volume = reader.read(item, this::note);
-                    } catch (VolumeFormatException | RuntimeException e) {
+                    } catch (RuntimeException e) {
                         for (Protocol p : en.getValue()) {
                             fail(ledger, model, p, item, e.getMessage());
                             failed++;

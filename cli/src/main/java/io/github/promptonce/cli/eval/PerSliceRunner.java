@@ -1,12 +1,13 @@
 package io.github.promptonce.cli.eval;
 
-import io.github.promptonce.Image2D;
 import io.github.promptonce.ImageEmbedding;
 import io.github.promptonce.Prompt;
 import io.github.promptonce.Prompts;
 import io.github.promptonce.Segmenter;
 import io.github.promptonce.SliceResult;
 import io.github.promptonce.SliceSource;
+import io.github.promptonce.volume.Slice;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -48,7 +49,7 @@ public final class PerSliceRunner {
             if (!any) {
                 continue;
             }
-            Image2D image = source.slice(k);
+            Slice image = source.slice(k);
             long t0 = System.nanoTime();
             try (ImageEmbedding e = segmenter.encode(image)) {
                 double encode = (System.nanoTime() - t0) / 1e9;

@@ -1,7 +1,7 @@
 package io.github.promptonce.cli.eval;
 
-import io.github.promptonce.Image2D;
 import io.github.promptonce.Prompt;
+import io.github.promptonce.volume.Slice;
 
 /**
  * The shared-seed reference of one structure label: a slice of one volume with its prompt, the only prompt of
@@ -12,7 +12,7 @@ import io.github.promptonce.Prompt;
  * @param image  the slice, windowed as its volume
  * @param prompt {@code Prompts.fromMask} of the structure's truth on it
  */
-record SharedReference(String volume, int slice, Image2D image, Prompt prompt) {
+record SharedReference(String volume, int slice, Slice image, Prompt prompt) {
 
     /** As written in the {@code reference} column: {@code volume:slice}. */
     String id() {

@@ -2,6 +2,7 @@ package io.github.promptonce.cli.eval;
 
 import io.github.promptonce.Prompts;
 import io.github.promptonce.volume.VolumeFormatException;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ final class SharedReferences {
                             + " of the finished results is not in the dataset any more", null));
             try {
                 return at(reader.read(item, note), label, id.slice());
-            } catch (VolumeFormatException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw new ReferenceException("shared-seed: cannot use the reference " + previous.get()
                         + " of the finished results: " + e.getMessage(), e);
             }
@@ -84,7 +85,7 @@ final class SharedReferences {
                 LoadedVolume v = reader.read(item, note);
                 Structure s = structure(v, label);
                 return at(v, label, rule.seed(s.slices(), v.image().nz()));
-            } catch (VolumeFormatException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 note.accept("shared-seed: passing over " + item.name() + " as reference: " + e.getMessage());
             }
         }

@@ -1,6 +1,5 @@
 package io.github.promptonce.cli.eval;
 
-import io.github.promptonce.Image2D;
 import io.github.promptonce.ImageEmbedding;
 import io.github.promptonce.ObjectPrompt;
 import io.github.promptonce.Prompt;
@@ -8,6 +7,8 @@ import io.github.promptonce.PropagationOptions;
 import io.github.promptonce.Segmenter;
 import io.github.promptonce.SliceSource;
 import io.github.promptonce.model.ModelManifest;
+import io.github.promptonce.volume.Slice;
+
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ final class Warmup {
                 pixels[y * SIDE + x] = Math.hypot(x - SIDE / 2.0, y - SIDE / 2.0) < SIDE / 4.0 ? 0.8f : 0.2f;
             }
         }
-        Image2D image = new Image2D(SIDE, SIDE, pixels);
+        Slice image = new Slice(SIDE, SIDE, pixels);
         Prompt prompt = Prompt.point(SIDE / 2.0, SIDE / 2.0).withBox(new Prompt.Box(16, 16, 48, 48));
         for (int i = 0; i < 2; i++) {
             try (ImageEmbedding e = segmenter.encode(image)) {

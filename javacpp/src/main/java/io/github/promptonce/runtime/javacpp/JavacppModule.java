@@ -1,8 +1,8 @@
 package io.github.promptonce.runtime.javacpp;
 
-import io.github.promptonce.Device;
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.Device;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.runtime.RuntimeHandle;
 import io.github.promptonce.runtime.Shapes;
 import io.github.promptonce.runtime.Stream;

@@ -1,9 +1,9 @@
 package io.github.promptonce.runtime.javacpp;
 
-import io.github.promptonce.Device;
-import io.github.promptonce.ErrorCode;
-import io.github.promptonce.PromptonceException;
-import io.github.promptonce.Backend;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.base.Device;
+import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.runtime.BackendGuard;
 import io.github.promptonce.runtime.DType;
 import io.github.promptonce.runtime.Shapes;
@@ -15,9 +15,9 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.bytedeco.pytorch.global.torch;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -183,12 +183,23 @@ public final class JavacppRuntime implements TorchRuntime {
     }
 
     @Override
-    public void setThreads(int threads) {
+    public void setProcessThreads(int threads) {
+        requirePositive(threads);
+        torch.set_num_threads(threads);
+        OpenBlasThreads.set(threads); // its pthread pool is not reached by torch.set_num_threads
+    }
+
+    @Override
+    public void setThreadsHere(int threads) {
+        requirePositive(threads);
+        torch.get_num_threads(); // this thread's lazy initialisation from the process default happens first
+        OpenMpThreads.setHere(threads);
+    }
+
+    private static void requirePositive(int threads) {
         if (threads < 1) {
             throw new PromptonceException(ErrorCode.INVALID_ARGUMENT, "thread count " + threads + " must be >= 1");
         }
-        torch.set_num_threads(threads);
-        OpenBlasThreads.set(threads); // its pthread pool is not reached by torch.set_num_threads
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime.javacpp;
 
-import io.github.promptonce.Backend;
+import io.github.promptonce.base.Backend;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimeProvider;
 

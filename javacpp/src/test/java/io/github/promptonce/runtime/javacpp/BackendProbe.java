@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime.javacpp;
 
-import io.github.promptonce.PromptonceException;
+import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 

@@ -13,14 +13,14 @@ class OpenBlasThreadsTest {
         int before = runtime.threads();
         assertTrue(OpenBlasThreads.present(), "the JavaCPP LibTorch on linux-x86_64 does its products in OpenBLAS");
         try {
-            runtime.setThreads(1);
+            runtime.setProcessThreads(1);
             assertEquals(1, OpenBlasThreads.get());
             assertEquals(1, runtime.threads());
-            runtime.setThreads(3);
+            runtime.setProcessThreads(3);
             assertEquals(3, OpenBlasThreads.get());
             assertEquals(3, runtime.threads());
         } finally {
-            runtime.setThreads(before);
+            runtime.setProcessThreads(before);
         }
     }
 }

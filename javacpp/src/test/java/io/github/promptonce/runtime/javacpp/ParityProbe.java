@@ -1,6 +1,6 @@
 package io.github.promptonce.runtime.javacpp;
 
-import io.github.promptonce.Device;
+import io.github.promptonce.base.Device;
 import io.github.promptonce.runtime.DType;
 import io.github.promptonce.runtime.Tensor;
 import io.github.promptonce.runtime.TorchModule;
@@ -26,7 +26,7 @@ public final class ParityProbe {
 
     public static void main(String[] args) throws IOException {
         TorchRuntime rt = TorchRuntimes.get(args[0]);
-        rt.setThreads(1); // same reduction order on both backends where LibTorch allows it
+        rt.setProcessThreads(1); // same reduction order on both backends where LibTorch allows it
         Path fixtures = Path.of(System.getProperty("promptonce.fixtures"));
         Random random = new Random(20240611);
         float[] a = gaussian(random, 64 * 48);

@@ -1,7 +1,5 @@
 package io.github.promptonce.runtime.javacpp;
 
-import io.github.promptonce.Backend;
-import io.github.promptonce.Image2D;
 import io.github.promptonce.ObjectPrompt;
 import io.github.promptonce.Prompt;
 import io.github.promptonce.Segmenter;
@@ -9,6 +7,8 @@ import io.github.promptonce.SegmenterOptions;
 import io.github.promptonce.SliceResult;
 import io.github.promptonce.SliceSource;
 import io.github.promptonce.VolumeSegmentation;
+import io.github.promptonce.base.Backend;
+import io.github.promptonce.volume.Slice;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ public final class SegmentationParityProbe {
                     px[y * 72 + x] = (d < 12 ? 0.75f : 0.15f) + 0.05f * ((x * 5 + y * 11 + k) % 7) / 7f;
                 }
             }
-            return new Image2D(72, 64, px);
+            return new Slice(72, 64, px);
         });
     }
 

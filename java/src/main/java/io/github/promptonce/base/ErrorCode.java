@@ -1,4 +1,4 @@
-package io.github.promptonce;
+package io.github.promptonce.base;
 
 /**
  * What went wrong, as a code. The first seven mirror the native layer's {@code po_status} values one to one
@@ -20,7 +20,11 @@ public enum ErrorCode {
     /** Anything else LibTorch raised ({@code PO_ERR_INTERNAL}). */
     INTERNAL(7),
     /** The native library could not be found, loaded or used (Java side only). */
-    NATIVE_LIBRARY(-1);
+    NATIVE_LIBRARY(-1),
+    /** An input file (volume, image stack, DICOM series) is missing, corrupt or unsupported (Java side only). */
+    BAD_INPUT(-2),
+    /** The operation needs another kind of model, e.g. propagation with a SAM (v1) model (Java side only). */
+    UNSUPPORTED_MODEL(-3);
 
     private final int nativeCode;
 

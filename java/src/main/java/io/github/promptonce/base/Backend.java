@@ -1,4 +1,4 @@
-package io.github.promptonce;
+package io.github.promptonce.base;
 
 import java.util.Locale;
 

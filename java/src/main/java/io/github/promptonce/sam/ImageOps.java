@@ -1,7 +1,7 @@
-package io.github.promptonce;
+package io.github.promptonce.sam;
 
 /** Resampling and mask post-processing, with the exact semantics of the PyTorch ops the official code uses. */
-final class ImageOps {
+public final class ImageOps {
     private ImageOps() {
     }
 
@@ -9,7 +9,7 @@ final class ImageOps {
      * {@code F.interpolate(mode="bilinear", align_corners=False)} without antialiasing, single channel, in float
      * arithmetic as PyTorch does on the CPU: source = (dst + 0.5) * in/out - 0.5, clamped at 0.
      */
-    static float[] resizeBilinear(float[] src, int srcW, int srcH, int dstW, int dstH) {
+    public static float[] resizeBilinear(float[] src, int srcW, int srcH, int dstW, int dstH) {
         float[] dst = new float[dstW * dstH];
         float scaleX = (float) srcW / dstW;
         float scaleY = (float) srcH / dstH;
@@ -42,12 +42,13 @@ final class ImageOps {
 
     /**
      * SAM 2's {@code fill_holes_in_mask_scores}: background regions (logit ≤ 0, 8-connected) of at most
-     * {@code maxArea} pixels become foreground with the score 0.1. In place; returns {@code logits}.
+     * {@code maxArea} pixels become foreground with the score 0.1. In place; returns how many pixels changed.
      */
-    static float[] fillHoles(float[] logits, int width, int height, int maxArea) {
+    public static int fillHoles(float[] logits, int width, int height, int maxArea) {
         if (maxArea <= 0) {
-            return logits;
+            return 0;
         }
+        int filled = 0;
         int[] label = new int[logits.length];
         int[] stack = new int[logits.length];
         int[] members = new int[maxArea + 1];
@@ -91,13 +92,14 @@ final class ImageOps {
                 for (int i = 0; i < area; i++) {
                     logits[members[i]] = 0.1f;
                 }
+                filled += area;
             }
         }
-        return logits;
+        return filled;
     }
 
     /** Keeps only pixels with logit > threshold, as 0/1 bytes. */
-    static byte[] threshold(float[] logits, float threshold) {
+    public static byte[] threshold(float[] logits, float threshold) {
         byte[] mask = new byte[logits.length];
         for (int i = 0; i < logits.length; i++) {
             mask[i] = (byte) (logits[i] > threshold ? 1 : 0);

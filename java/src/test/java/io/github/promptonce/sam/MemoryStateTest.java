@@ -1,4 +1,4 @@
-package io.github.promptonce;
+package io.github.promptonce.sam;
 
 import io.github.promptonce.memory.MemoryConfig;
 import io.github.promptonce.memory.MemorySelection;
@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class MemoryBankTest {
+class MemoryStateTest {
     private static final TorchRuntime RUNTIME = TestBackend.runtime();
 
     private static FrameMemory memory(float score) {
@@ -19,7 +19,7 @@ class MemoryBankTest {
     }
 
     /** Tracks frames from..to (inclusive, either direction) in both banks, comparing every selection. */
-    private static int track(MemoryBank bounded, MemoryBank all, int from, int to, int maxHeld) {
+    private static int track(MemoryState bounded, MemoryState all, int from, int to, int maxHeld) {
         boolean reverse = to < from;
         int step = reverse ? -1 : 1;
         int peak = 0;
@@ -44,8 +44,8 @@ class MemoryBankTest {
     void bothModeBoundedBankSelectsExactlyWhatTheOfficialStoreWould() {
         int frames = 300;
         int seed = 150;
-        try (MemoryBank bounded = new MemoryBank(MemoryConfig.SAM2_1, frames, MemoryBank.Retention.WINDOW);
-             MemoryBank all = new MemoryBank(MemoryConfig.SAM2_1, frames, MemoryBank.Retention.ALL)) {
+        try (MemoryState bounded = new MemoryState(MemoryConfig.SAM2_1, frames, false);
+             MemoryState all = new MemoryState(MemoryConfig.SAM2_1, frames, true)) {
             bounded.putConditioning(seed, memory(1));
             all.putConditioning(seed, memory(1));
             int reach = MemoryConfig.SAM2_1.reach();
@@ -60,8 +60,8 @@ class MemoryBankTest {
     @Test
     void strideAndSeveralPromptsStayExact() {
         MemoryConfig stride3 = new MemoryConfig(7, 3, 16, -1, true, true, true);
-        try (MemoryBank bounded = new MemoryBank(stride3, 200, MemoryBank.Retention.WINDOW);
-             MemoryBank all = new MemoryBank(stride3, 200, MemoryBank.Retention.ALL)) {
+        try (MemoryState bounded = new MemoryState(stride3, 200, false);
+             MemoryState all = new MemoryState(stride3, 200, true)) {
             for (int c : new int[] {20, 120}) {
                 bounded.putConditioning(c, memory(1));
                 all.putConditioning(c, memory(1));
@@ -74,7 +74,7 @@ class MemoryBankTest {
 
     @Test
     void conditioningOutputReplacesATrackedOne() {
-        try (MemoryBank bank = new MemoryBank(MemoryConfig.SAM2_1, 10, MemoryBank.Retention.WINDOW)) {
+        try (MemoryState bank = new MemoryState(MemoryConfig.SAM2_1, 10, false)) {
             bank.putConditioning(5, memory(1));
             bank.putTracked(6, memory(2));
             bank.putConditioning(6, memory(3));
@@ -86,14 +86,13 @@ class MemoryBankTest {
 
     @Test
     void closedBankAndBadFrames() {
-        MemoryBank bank = new MemoryBank(MemoryConfig.SAM2_1, 10, MemoryBank.Retention.WINDOW);
+        MemoryState bank = new MemoryState(MemoryConfig.SAM2_1, 10, false);
         assertThrows(IllegalArgumentException.class, () -> bank.putConditioning(10, memory(0)));
         assertThrows(IllegalStateException.class, () -> bank.select(3, false), "no conditioning frame yet");
         bank.close();
         bank.close();
         assertTrue(bank.isClosed());
         assertThrows(IllegalStateException.class, bank::heldFrames);
-        assertThrows(IllegalArgumentException.class, () -> new MemoryBank(MemoryConfig.SAM2_1, 0,
-                MemoryBank.Retention.WINDOW));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryState(MemoryConfig.SAM2_1, 0, false));
     }
 }

@@ -71,8 +71,12 @@ class PackageDependencyTest {
 
     /** Package (relative to io.github.promptonce, "" for the root) → the other promptonce packages it references. */
     static Map<String, Set<String>> dependencies() throws IOException {
-        Path sources = Path.of("src/main/java/io/github/promptonce");
-        assertTrue(Files.isDirectory(sources), "run from the java/ module: " + sources.toAbsolutePath() + " missing");
+        Path sources = Path.of("src/main/java/io/github/promptonce"); // run from java/
+        if (!Files.isDirectory(sources)) {
+            sources = Path.of("../java/src/main/java/io/github/promptonce"); // run from a sibling module (javacpp/)
+        }
+        assertTrue(Files.isDirectory(sources), "the library's sources are not at " + sources.toAbsolutePath()
+                + ": run from the java/ module");
         Map<String, Set<String>> uses = new TreeMap<>();
         try (Stream<Path> files = Files.walk(sources)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {

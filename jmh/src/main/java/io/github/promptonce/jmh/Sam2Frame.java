@@ -4,9 +4,15 @@ import io.github.promptonce.base.Device;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.DType;
 import io.github.promptonce.runtime.Tensor;
-import io.github.promptonce.runtime.TorchModule;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.Values;
+import io.github.promptonce.sam.MemoryAttention;
+import io.github.promptonce.sam.MemoryEncoder;
+import io.github.promptonce.sam.PromptTensors;
+import io.github.promptonce.sam.Sam2Features;
+import io.github.promptonce.sam.Sam2ImageEncoder;
+import io.github.promptonce.sam.Sam2MaskDecoder;
+import io.github.promptonce.sam.TrackOutput;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,25 +22,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * One SAM 2 video frame over a full memory bank, phase by phase, on the module level (as {@code Segmenter.track}
- * runs it): image encoder, memory attention over num_maskmem spatial memories and max_obj_ptrs object pointers,
+ * One SAM 2 video frame over a full memory bank, phase by phase, on the SAM layer's typed components (as
+ * {@code Sam2Tracker.track} runs it): image encoder, memory attention over num_maskmem spatial memories and max_obj_ptrs object pointers,
  * mask decoder ({@code track}), memory encoder (+ the bfloat16 store). Inputs are real encoder outputs of a
  * random image; the bank holds memories the memory encoder produced. Shared by the JMH benchmarks.
  */
 final class Sam2Frame implements AutoCloseable {
-    private final TorchModule encoder;
-    private final TorchModule attention;
-    private final TorchModule decoder;
-    private final TorchModule memoryEncoder;
+    private final Sam2ImageEncoder encoder;
+    private final MemoryAttention attention;
+    private final Sam2MaskDecoder decoder;
+    private final MemoryEncoder memoryEncoder;
     private final Tensor image;
-    private final List<Tensor> features;
+    private final Sam2Features features;
     private final Tensor conditioned;
     private final List<Tensor> memories = new ArrayList<>();
     private final long[] memoryTpos;
     private final List<Tensor> pointers = new ArrayList<>();
     private final long[] pointerPositions;
-    private final Tensor coords;
-    private final Tensor labels;
+    private final PromptTensors noPrompt;
     private final Tensor highResMask;
     private final Tensor score;
 
@@ -52,15 +57,15 @@ final class Sam2Frame implements AutoCloseable {
         if (m.family() != ModelManifest.Family.SAM2) {
             throw new IllegalArgumentException(model + " is not a SAM 2 model");
         }
-        encoder = runtime.load(m.component("image_encoder").file(), device, optimize);
-        attention = runtime.load(m.component("memory_attention").file(), device, optimize);
-        decoder = runtime.load(m.component("mask_decoder").file(), device, optimize);
-        memoryEncoder = runtime.load(m.component("memory_encoder").file(), device, optimize);
+        encoder = new Sam2ImageEncoder(runtime.load(m.component("image_encoder").file(), device, optimize));
+        attention = new MemoryAttention(runtime.load(m.component("memory_attention").file(), device, optimize));
+        decoder = new Sam2MaskDecoder(runtime.load(m.component("mask_decoder").file(), device, optimize));
+        memoryEncoder = new MemoryEncoder(runtime.load(m.component("memory_encoder").file(), device, optimize));
         int s = m.imageSize();
         image = SamSlice.onDevice(runtime.tensor(SamSlice.randomImage(s), 1, 3, s, s), device);
-        features = Values.tensors(encoder.call("forward", image));
-        coords = runtime.empty(DType.FLOAT32, new long[] {1, 0, 2}, device);
-        labels = runtime.empty(DType.INT32, new long[] {1, 0}, device);
+        features = encoder.encode(image);
+        noPrompt = new PromptTensors(runtime.empty(DType.FLOAT32, new long[] {1, 0, 2}, device),
+                runtime.empty(DType.INT32, new long[] {1, 0}, device), null);
         score = SamSlice.onDevice(runtime.tensor(new float[] {1f}, 1, 1), device);
         float[] mask = new float[s * s];
         for (int i = 0; i < mask.length; i++) {
@@ -70,33 +75,29 @@ final class Sam2Frame implements AutoCloseable {
         int numMaskmem = m.memoryConfig().numMaskmem();
         memoryTpos = new long[numMaskmem];
         for (int i = 0; i < numMaskmem; i++) {
-            try (Tensor mem = (Tensor) memoryEncoder.call("forward", features.get(2), highResMask, score, false)) {
+            try (Tensor mem = memoryEncoder.encode(features.visionFeatures(), highResMask, score, false)) {
                 memories.add(mem.to(device, DType.BFLOAT16));
             }
             memoryTpos[i] = i; // t_pos 0 = the conditioning frame, 1..num_maskmem-1 the recent ones
         }
-        Object out;
-        try (Tensor noMemory = (Tensor) attention.call("no_memory", features.get(2))) {
-            out = decoder.call("track", noMemory, features.get(0), features.get(1), coords, labels, null, true, true);
-        }
-        List<Tensor> t = Values.tensors(out);
         int maxPointers = m.memoryConfig().maxObjPtrs();
         pointerPositions = new long[maxPointers];
-        for (int i = 0; i < maxPointers; i++) {
-            pointers.add(t.get(4).to(device));
-            pointerPositions[i] = i == 0 ? 8 : i; // the conditioning frame's pointer, then t_diff 1..15
+        try (Tensor noMemory = attention.noMemory(features.visionFeatures());
+             TrackOutput out = decoder.track(noMemory, features, noPrompt, null, true, true)) {
+            for (int i = 0; i < maxPointers; i++) {
+                pointers.add(out.objectPointer().to(device));
+                pointerPositions[i] = i == 0 ? 8 : i; // the conditioning frame's pointer, then t_diff 1..15
+            }
         }
-        Values.closeAll(out);
         conditioned = memoryAttention();
     }
 
     private Tensor memoryAttention() {
-        return (Tensor) attention.call("forward", features.get(2), memories, memoryTpos, pointers, pointerPositions,
-                100L);
+        return attention.condition(features.visionFeatures(), memories, memoryTpos, pointers, pointerPositions, 100L);
     }
 
     void imageEncoder() {
-        Values.closeAll(encoder.call("forward", image));
+        encoder.encode(image).close();
         sync();
     }
 
@@ -106,13 +107,12 @@ final class Sam2Frame implements AutoCloseable {
     }
 
     void maskDecoder() {
-        Values.closeAll(decoder.call("track", conditioned, features.get(0), features.get(1), coords, labels, null, true,
-                true));
+        decoder.track(conditioned, features, noPrompt, null, true, true).close();
         sync();
     }
 
     void memoryEncoder() {
-        try (Tensor mem = (Tensor) memoryEncoder.call("forward", features.get(2), highResMask, score, false)) {
+        try (Tensor mem = memoryEncoder.encode(features.visionFeatures(), highResMask, score, false)) {
             mem.to(device, DType.BFLOAT16).close();
         }
         sync();
@@ -129,11 +129,8 @@ final class Sam2Frame implements AutoCloseable {
 
     /** The whole tracked frame: encode, memory attention, decode, memory encode. */
     void frame() {
-        Object enc = encoder.call("forward", image);
-        try {
-            trackEncoded(Values.tensors(enc));
-        } finally {
-            Values.closeAll(enc);
+        try (Sam2Features f = encoder.encode(image)) {
+            trackEncoded(f);
         }
     }
 
@@ -143,7 +140,7 @@ final class Sam2Frame implements AutoCloseable {
      * features encoded earlier. Per frame it costs the longer of the two, plus what they slow each other down.
      */
     void framePipelined(ExecutorService next) {
-        Future<?> encoding = next.submit(() -> Values.closeAll(encoder.call("forward", image)));
+        Future<?> encoding = next.submit(() -> encoder.encode(image).close());
         try {
             trackEncoded(features);
         } finally {
@@ -159,35 +156,32 @@ final class Sam2Frame implements AutoCloseable {
     }
 
     /** Memory attention over the full bank, decode, memory encode (+ the bfloat16 store) on encoded features. */
-    private void trackEncoded(List<Tensor> f) {
-        try (Tensor pix = (Tensor) attention.call("forward", f.get(2), memories, memoryTpos, pointers,
-                pointerPositions, 100L)) {
-            Object dec = decoder.call("track", pix, f.get(0), f.get(1), coords, labels, null, true, true);
-            try {
-                List<Tensor> d = Values.tensors(dec);
-                try (Tensor mem = (Tensor) memoryEncoder.call("forward", f.get(2), d.get(3), d.get(5), false)) {
-                    mem.to(device, DType.BFLOAT16).close();
-                }
-                if (device.kind() == Device.Kind.CUDA) {
-                    d.get(5).toFloatArray(); // as Segmenter.store: object score and low-res mask to Java
-                    d.get(2).toFloatArray();
-                }
-            } finally {
-                Values.closeAll(dec);
+    private void trackEncoded(Sam2Features f) {
+        try (Tensor pix = attention.condition(f.visionFeatures(), memories, memoryTpos, pointers, pointerPositions,
+                100L);
+             TrackOutput d = decoder.track(pix, f, noPrompt, null, true, true)) {
+            try (Tensor mem = memoryEncoder.encode(f.visionFeatures(), d.highResMask(), d.objectScore(), false)) {
+                mem.to(device, DType.BFLOAT16).close();
+            }
+            if (device.kind() == Device.Kind.CUDA) {
+                d.score(); // as Sam2Tracker: object score and low-res mask to Java (waits for the GPU)
+                d.lowResMask().toFloatArray();
             }
         }
     }
 
     @Override
     public void close() {
-        Values.closeAll(features);
+        features.close();
         Values.closeAll(memories);
         Values.closeAll(pointers);
-        for (Tensor t : new Tensor[] {image, conditioned, coords, labels, highResMask, score}) {
+        noPrompt.close();
+        for (Tensor t : new Tensor[] {image, conditioned, highResMask, score}) {
             t.close();
         }
-        for (TorchModule mod : new TorchModule[] {encoder, attention, decoder, memoryEncoder}) {
-            mod.close();
-        }
+        encoder.close();
+        attention.close();
+        decoder.close();
+        memoryEncoder.close();
     }
 }

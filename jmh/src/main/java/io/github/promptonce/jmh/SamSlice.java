@@ -3,25 +3,27 @@ package io.github.promptonce.jmh;
 import io.github.promptonce.base.Device;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.Tensor;
-import io.github.promptonce.runtime.TorchModule;
 import io.github.promptonce.runtime.TorchRuntime;
-import io.github.promptonce.runtime.Values;
+import io.github.promptonce.sam.MaskCandidates;
+import io.github.promptonce.sam.PromptTensors;
+import io.github.promptonce.sam.SamImageEncoder;
+import io.github.promptonce.sam.SamMaskDecoder;
 
 import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * One SAM (v1) image-mode slice on the module level (as {@code Segmenter.encode} + {@code predict} run it): the
+ * One SAM (v1) image-mode slice on the SAM layer's typed components (as {@code SamV1Model.encode} + {@code predict}
+ * run it): the
  * image encoder, then the prompt encoder + mask decoder for one positive click with multimask output (what
  * SamPredictor does for a single click). Shared by the JMH benchmarks.
  */
 final class SamSlice implements AutoCloseable {
-    private final TorchModule encoder;
-    private final TorchModule decoder;
+    private final SamImageEncoder encoder;
+    private final SamMaskDecoder decoder;
     private final Tensor image;
     private final Tensor embedding;
-    private final Tensor coords;
-    private final Tensor labels;
+    private final PromptTensors click;
 
     private final Device device;
 
@@ -35,13 +37,13 @@ final class SamSlice implements AutoCloseable {
         if (m.family() != ModelManifest.Family.SAM) {
             throw new IllegalArgumentException(model + " is not a SAM (v1) model");
         }
-        encoder = runtime.load(m.component("image_encoder").file(), device, optimize);
-        decoder = runtime.load(m.component("mask_decoder").file(), device, optimize);
+        encoder = new SamImageEncoder(runtime.load(m.component("image_encoder").file(), device, optimize));
+        decoder = new SamMaskDecoder(runtime.load(m.component("mask_decoder").file(), device, optimize));
         int s = m.imageSize();
         image = onDevice(runtime.tensor(randomImage(s), 1, 3, s, s), device);
-        embedding = (Tensor) encoder.call("forward", image);
-        coords = onDevice(runtime.tensor(new float[] {0.45f * s, 0.55f * s}, 1, 1, 2), device);
-        labels = onDevice(runtime.tensor(new int[] {1}, 1, 1), device);
+        embedding = encoder.encode(image);
+        click = new PromptTensors(onDevice(runtime.tensor(new float[] {0.45f * s, 0.55f * s}, 1, 1, 2), device),
+                onDevice(runtime.tensor(new int[] {1}, 1, 1), device), null);
     }
 
     /** {@code t} moved to {@code device} (closing the host copy), or {@code t} itself on the CPU. */
@@ -64,23 +66,21 @@ final class SamSlice implements AutoCloseable {
     }
 
     void encode() {
-        try (Tensor e = (Tensor) encoder.call("forward", image)) {
+        try (Tensor e = encoder.encode(image)) {
             sync(e);
         }
     }
 
     void decode() {
-        Object out = decoder.call("forward", embedding, coords, labels, null, null, true);
-        sync(Values.tensors(out).get(1));
-        Values.closeAll(out);
+        try (MaskCandidates out = decoder.predict(embedding, click, null, true)) {
+            sync(out.ious());
+        }
     }
 
     /** The whole slice: encode, then decode the click on the fresh embedding (the IoU read back on a GPU). */
     void slice() {
-        try (Tensor e = (Tensor) encoder.call("forward", image)) {
-            Object out = decoder.call("forward", e, coords, labels, null, null, true);
-            sync(Values.tensors(out).get(1));
-            Values.closeAll(out);
+        try (Tensor e = encoder.encode(image); MaskCandidates out = decoder.predict(e, click, null, true)) {
+            sync(out.ious());
         }
     }
 
@@ -95,9 +95,9 @@ final class SamSlice implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Tensor t : new Tensor[] {image, embedding, coords, labels}) {
-            t.close();
-        }
+        image.close();
+        embedding.close();
+        click.close();
         encoder.close();
         decoder.close();
     }

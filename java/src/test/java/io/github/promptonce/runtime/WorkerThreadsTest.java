@@ -39,14 +39,23 @@ class WorkerThreadsTest {
     void aScopeSetsTheCallersCountAndRestoresIt() throws Exception {
         int before = RUNTIME.threads();
         int other = before == 1 ? 2 : 1;
+        int freshBefore = onAFreshThread();
         try (ThreadScope scope = ThreadScope.of(RUNTIME, other)) {
             assertEquals(other, RUNTIME.threads());
-            assertEquals(before, WorkerThreads.submit(RUNTIME, before, RUNTIME::threads).get(),
-                    "another thread is not affected");
+            assertEquals(freshBefore, onAFreshThread(), "a new thread still starts from the process default");
             scope.close();
             assertEquals(before, RUNTIME.threads(), "restored on close");
         }
         assertEquals(before, RUNTIME.threads(), "close is idempotent");
         assertThrows(IllegalArgumentException.class, () -> ThreadScope.of(RUNTIME, 0));
+    }
+
+    /** The count a new thread that never set its own runs with. */
+    private static int onAFreshThread() throws InterruptedException {
+        int[] n = new int[1];
+        Thread t = new Thread(() -> n[0] = RUNTIME.threads());
+        t.start();
+        t.join();
+        return n[0];
     }
 }

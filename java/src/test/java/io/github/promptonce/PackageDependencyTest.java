@@ -71,10 +71,10 @@ class PackageDependencyTest {
 
     /** Package (relative to io.github.promptonce, "" for the root) → the other promptonce packages it references. */
     static Map<String, Set<String>> dependencies() throws IOException {
-        Path sources = Path.of("src/main/java/io/github/promptonce"); // run from java/
-        if (!Files.isDirectory(sources)) {
-            sources = Path.of("../java/src/main/java/io/github/promptonce"); // run from a sibling module (javacpp/)
-        }
+        // the library's sources: this module's when it is java/ (it has the module-info), else ../java/ (javacpp/)
+        Path root = Files.isRegularFile(Path.of("src/main/java/module-info.java")) ? Path.of("src/main/java")
+                : Path.of("../java/src/main/java");
+        Path sources = root.resolve("io/github/promptonce");
         assertTrue(Files.isDirectory(sources), "the library's sources are not at " + sources.toAbsolutePath()
                 + ": run from the java/ module");
         Map<String, Set<String>> uses = new TreeMap<>();

@@ -117,6 +117,24 @@ public class Sam2FrameBenchmark {
         }
     }
 
+    /**
+     * {@link #framePipelined()} as the library ran it before the one-way core: OpenBLAS's process-wide pool split to
+     * half for the pass (and restored), as if no other pass ran. The library no longer changes process-wide counts
+     * per pass; this keeps the comparison measurable.
+     */
+    @Benchmark
+    public void framePipelinedSplitBlas() {
+        int half = Math.max(1, threads - threads / 2);
+        runtime.setThreadsHere(half);
+        runtime.setProcessThreads(half);
+        try {
+            frame.framePipelined(nextSlice);
+        } finally {
+            runtime.setProcessThreads(threads);
+            runtime.setThreadsHere(threads);
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         nextSlice.shutdownNow();

@@ -136,6 +136,12 @@ int32_t po_get_num_threads(int32_t* n, po_error* err);
  */
 int32_t po_set_thread_num_threads(int32_t n, po_error* err);
 
+/*
+ * The process-wide thread count of the OpenBLAS that LibTorch uses, n >= 1, alone (po_set_num_threads sets it with the
+ * intra-op count). *applied is 1 when this LibTorch uses OpenBLAS and the count was set, else 0 (nothing to set).
+ */
+int32_t po_set_blas_num_threads(int32_t n, int32_t* applied, po_error* err);
+
 /* ---------------------------------------------------------------------------------------------------------- */
 /* Modules                                                                                                   */
 /* ---------------------------------------------------------------------------------------------------------- */

@@ -261,6 +261,20 @@ PO_EXPORT int32_t po_set_thread_num_threads(int32_t n, po_error* err) {
     });
 }
 
+PO_EXPORT int32_t po_set_blas_num_threads(int32_t n, int32_t* applied, po_error* err) {
+    return guard(err, [&] {
+        require(applied, "applied");
+        if (n < 1) {
+            fail(PO_ERR_INVALID_ARGUMENT, cat("number of threads ", n, " must be >= 1"));
+        }
+        *applied = 0;
+        if (openblas_set_num_threads) {
+            openblas_set_num_threads(n);
+            *applied = 1;
+        }
+    });
+}
+
 PO_EXPORT int32_t po_get_num_threads(int32_t* n, po_error* err) {
     return guard(err, [&] {
         require(n, "n");

@@ -379,6 +379,18 @@ static void test_runtime() {
     later.join();
     EXPECT_EQ(fresh, 2);  // a new thread still starts from the process default
     FAILS(PO_ERR_INVALID_ARGUMENT, po_set_thread_num_threads(0, &E), "number of threads 0 must be >= 1");
+    int32_t applied = -1;
+    OK(po_set_blas_num_threads(1, &applied, &E));
+    OK(po_get_num_threads(&n, &E));
+    EXPECT_EQ(n, 2);  // the intra-op count stays
+    if (openblas_get_num_threads) {
+        EXPECT_EQ(applied, 1);
+        EXPECT_EQ(openblas_get_num_threads(), 1);
+    } else {
+        EXPECT_EQ(applied, 0);
+    }
+    FAILS(PO_ERR_INVALID_ARGUMENT, po_set_blas_num_threads(0, &applied, &E), "number of threads 0 must be >= 1");
+    FAILS(PO_ERR_INVALID_ARGUMENT, po_set_blas_num_threads(1, nullptr, &E), "applied is NULL");
     OK(po_set_num_threads(before, &E));
 
     po_module_free(nullptr);

@@ -61,6 +61,7 @@ final class NativeBindings {
     static final MethodHandle SET_NUM_THREADS = h("po_set_num_threads", status(JAVA_INT, ADDRESS));
     static final MethodHandle GET_NUM_THREADS = h("po_get_num_threads", status(ADDRESS, ADDRESS));
     static final MethodHandle SET_THREAD_NUM_THREADS = h("po_set_thread_num_threads", status(JAVA_INT, ADDRESS));
+    static final MethodHandle SET_BLAS_NUM_THREADS = h("po_set_blas_num_threads", status(JAVA_INT, ADDRESS, ADDRESS));
 
     // Modules
     static final MethodHandle MODULE_LOAD = h("po_module_load",
@@ -182,6 +183,14 @@ final class NativeBindings {
     static int setThreadNumThreads(int n, MemorySegment err) {
         try {
             return (int) SET_THREAD_NUM_THREADS.invokeExact(n, err);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int setBlasNumThreads(int n, MemorySegment applied, MemorySegment err) {
+        try {
+            return (int) SET_BLAS_NUM_THREADS.invokeExact(n, applied, err);
         } catch (Throwable t) {
             throw rethrow(t);
         }

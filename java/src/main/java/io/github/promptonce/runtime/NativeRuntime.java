@@ -7,6 +7,7 @@ import io.github.promptonce.base.PromptonceException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -97,11 +98,15 @@ public final class NativeRuntime implements TorchRuntime {
     }
 
     @Override
-    public void setProcessThreads(int threads) {
+    public void setProcessThreads(int threads, int blasThreads) {
         requirePositive(threads);
+        requirePositive(blasThreads);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = NativeStatus.newError(arena);
             NativeStatus.check(NativeBindings.setNumThreads(threads, err), err, "setting " + threads + " threads");
+            MemorySegment applied = arena.allocate(ValueLayout.JAVA_INT);
+            NativeStatus.check(NativeBindings.setBlasNumThreads(blasThreads, applied, err), err,
+                    "setting " + blasThreads + " BLAS threads");
         }
     }
 

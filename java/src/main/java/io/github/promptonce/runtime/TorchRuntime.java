@@ -25,12 +25,18 @@ public interface TorchRuntime {
     int threads();
 
     /**
-     * Sets the process-wide thread counts ({@code >= 1}): LibTorch's default for threads that have not set their
-     * own, and the BLAS pool when the backend's BLAS is OpenBLAS. Process-wide state: {@link TorchRuntimes} calls
-     * it once, when it first hands the runtime out; the library never calls it again (passes running at once
-     * would change each other's counts).
+     * Sets the process-wide thread counts ({@code >= 1}): LibTorch's intra-op default for threads that have not set
+     * their own, and the BLAS pool when the backend's BLAS is OpenBLAS (its pool is shared by every thread).
+     * Process-wide state: {@link TorchRuntimes} calls it once, when it first hands the runtime out; the library
+     * never calls it again (passes running at once would change each other's counts, and OpenBLAS's results
+     * depend on its count).
      */
-    void setProcessThreads(int threads);
+    void setProcessThreads(int threads, int blasThreads);
+
+    /** {@link #setProcessThreads(int, int)} with the same count for both. */
+    default void setProcessThreads(int threads) {
+        setProcessThreads(threads, threads);
+    }
 
     /**
      * Sets LibTorch's intra-op threads ({@code >= 1}) for work started from the calling thread only; nothing

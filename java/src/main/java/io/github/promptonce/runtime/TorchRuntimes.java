@@ -124,6 +124,30 @@ public final class TorchRuntimes {
         if (value == null || value.isBlank()) {
             return Runtime.getRuntime().availableProcessors();
         }
+        return parseCount(THREADS_PROPERTY, value);
+    }
+
+    /** The system property that sets the process-wide thread count ({@link #processThreads()}). */
+    public static final String THREADS_PROPERTY = "promptonce.threads";
+
+    /** The system property that sets the size of OpenBLAS's process-wide pool ({@link #blasThreads()}). */
+    public static final String BLAS_THREADS_PROPERTY = "promptonce.blas.threads";
+
+    /**
+     * The size of OpenBLAS's pool, shared by every thread of the process: the system property
+     * {@value #BLAS_THREADS_PROPERTY}, else half the process count (at least 1). Half, because the default
+     * propagation runs two streams at once (the next slice encoded ahead), and OpenBLAS's products from two
+     * threads in one pool of all cores wait on each other (docs/performance.md, "Threads").
+     */
+    public static int blasThreads() {
+        String value = System.getProperty(BLAS_THREADS_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return Math.max(1, processThreads() / 2);
+        }
+        return parseCount(BLAS_THREADS_PROPERTY, value);
+    }
+
+    private static int parseCount(String property, String value) {
         try {
             int n = Integer.parseInt(value.strip());
             if (n >= 1) {
@@ -132,19 +156,16 @@ public final class TorchRuntimes {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("system property " + THREADS_PROPERTY + " = '" + value
+        throw new IllegalArgumentException("system property " + property + " = '" + value
                 + "': expected a thread count >= 1");
     }
-
-    /** The system property that sets the process-wide thread count ({@link #processThreads()}). */
-    public static final String THREADS_PROPERTY = "promptonce.threads";
 
     private static TorchRuntime chosen(TorchRuntime runtime, Backend requested, String why) {
         boolean first;
         synchronized (LOGGED) {
             first = LOGGED.add(requested);
             if (STARTED.add(runtime)) {
-                runtime.setProcessThreads(processThreads()); // once per runtime: process-wide state
+                runtime.setProcessThreads(processThreads(), blasThreads()); // once per runtime: process-wide
             }
         }
         if (first) {

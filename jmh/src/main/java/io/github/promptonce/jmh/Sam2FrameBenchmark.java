@@ -126,11 +126,11 @@ public class Sam2FrameBenchmark {
     public void framePipelinedSplitBlas() {
         int half = Math.max(1, threads - threads / 2);
         runtime.setThreadsHere(half);
-        runtime.setProcessThreads(half);
+        runtime.setProcessThreads(half, half);
         try {
             frame.framePipelined(nextSlice);
         } finally {
-            runtime.setProcessThreads(threads);
+            runtime.setProcessThreads(threads, TorchRuntimes.blasThreads());
             runtime.setThreadsHere(threads);
         }
     }

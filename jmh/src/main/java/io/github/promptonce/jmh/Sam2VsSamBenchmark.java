@@ -66,7 +66,6 @@ public class Sam2VsSamBenchmark {
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
         TorchRuntime runtime = TorchRuntimes.get(Backend.parse(backend));
-        runtime.setProcessThreads(Runtime.getRuntime().availableProcessors());
         String[] a = archs(pair);
         if (params.getBenchmark().endsWith(".samImageSlice")) {
             sam = new SamSlice(runtime, Path.of(models, a[0]), optimize);

@@ -54,7 +54,6 @@ public class SamImageBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         TorchRuntime runtime = TorchRuntimes.get(Backend.parse(backend));
-        runtime.setProcessThreads(Runtime.getRuntime().availableProcessors());
         slice = new SamSlice(runtime, Path.of(model), optimize, Device.parse(device));
     }
 

@@ -183,10 +183,11 @@ public final class JavacppRuntime implements TorchRuntime {
     }
 
     @Override
-    public void setProcessThreads(int threads) {
+    public void setProcessThreads(int threads, int blasThreads) {
         requirePositive(threads);
+        requirePositive(blasThreads);
         torch.set_num_threads(threads);
-        OpenBlasThreads.set(threads); // its pthread pool is not reached by torch.set_num_threads
+        OpenBlasThreads.set(blasThreads); // its pthread pool is not reached by torch.set_num_threads
     }
 
     @Override

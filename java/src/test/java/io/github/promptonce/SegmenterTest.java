@@ -73,6 +73,27 @@ class SegmenterTest {
     }
 
     @Test
+    void aManifestWithValuesOutOfRangeIsABadModel(@TempDir Path dir) throws IOException {
+        for (String[] edit : new String[][] {{"\"resize\": \"square\"", "\"resize\": \"fisheye\""},
+                {"\"num_maskmem\": 7", "\"num_maskmem\": 0"}}) {
+            Path copy = dir.resolve(edit[1].replaceAll("[^a-z0-9]", ""));
+            Files.createDirectories(copy);
+            try (var files = Files.list(TestModels.dir("test-tiny"))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                }
+            }
+            Path manifest = copy.resolve("manifest.json");
+            String text = Files.readString(manifest);
+            assertTrue(text.contains(edit[0]), edit[0]);
+            Files.writeString(manifest, text.replace(edit[0], edit[1]));
+            PromptonceException e = assertThrows(PromptonceException.class, () -> Segmenter.load(copy).close());
+            assertEquals(ErrorCode.BAD_MODEL, e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains(edit[1].contains("fisheye") ? "fisheye" : "num_maskmem"), e.getMessage());
+        }
+    }
+
+    @Test
     void missingModelDirectory(@TempDir Path dir) {
         PromptonceException e = assertThrows(PromptonceException.class, () -> Segmenter.load(dir.resolve("none")));
         assertEquals(ErrorCode.FILE_NOT_FOUND, e.code());

@@ -210,12 +210,16 @@ public final class ModelManifest {
         throw bad("sam2." + key + " is " + v + ", expected a number");
     }
 
-    /** The memory-selection parameters of a SAM 2 model. */
+    /** The memory-selection parameters of a SAM 2 model; BAD_MODEL when the manifest's values are out of range. */
     public MemoryConfig memoryConfig() {
-        return new MemoryConfig((int) policyNumber("num_maskmem"), (int) policyNumber("memory_temporal_stride_for_eval"),
-                (int) policyNumber("max_obj_ptrs_in_encoder"), (int) policyNumber("max_cond_frames_in_attn"),
-                policyFlag("use_obj_ptrs_in_encoder"), policyFlag("only_obj_ptrs_in_the_past_for_eval"),
-                policyFlag("use_signed_tpos_enc_to_obj_ptrs"));
+        try {
+            return new MemoryConfig((int) policyNumber("num_maskmem"),
+                    (int) policyNumber("memory_temporal_stride_for_eval"), (int) policyNumber("max_obj_ptrs_in_encoder"),
+                    (int) policyNumber("max_cond_frames_in_attn"), policyFlag("use_obj_ptrs_in_encoder"),
+                    policyFlag("only_obj_ptrs_in_the_past_for_eval"), policyFlag("use_signed_tpos_enc_to_obj_ptrs"));
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
     }
 
     private PromptonceException bad(String what) {

@@ -210,10 +210,13 @@ class DicomSyntheticTest {
     @Test
     void compressedColourAndTruncatedFiles() throws Exception {
         DicomBytes jpeg = DicomBytes.ct("1.2.3", 2, 2, new double[] {0, 0, 0}, AXIAL, constant(4, 0));
+        jpeg.transferSyntax = "1.2.840.10008.1.2.4.201";
+        assertContains(fails(jpeg.write(tmp.resolve("htj2k.dcm"))), "htj2k.dcm: transfer syntax "
+                + "1.2.840.10008.1.2.4.201 (High-Throughput JPEG 2000 (Lossless Only)) is not supported; promptonce "
+                + "reads uncompressed DICOM, RLE, JPEG (baseline, extended, lossless), JPEG-LS and JPEG 2000");
         jpeg.transferSyntax = "1.2.840.10008.1.2.4.50";
         assertContains(fails(jpeg.write(tmp.resolve("jpeg.dcm"))), "jpeg.dcm: transfer syntax "
-                + "1.2.840.10008.1.2.4.50 (JPEG Baseline (Process 1)) is not supported; promptonce reads "
-                + "uncompressed DICOM");
+                + "1.2.840.10008.1.2.4.50 (JPEG Baseline (Process 1)) but Pixel Data is not encapsulated");
         DicomBytes rgb = DicomBytes.ct("1.2.3", 2, 2, new double[] {0, 0, 0}, AXIAL, constant(12, 0))
                 .us(0x00280002, 3).str(0x00280004, "CS", "RGB");
         assertContains(fails(rgb.write(tmp.resolve("rgb.dcm"))), "rgb.dcm: SamplesPerPixel 3 (RGB); expected 1: "

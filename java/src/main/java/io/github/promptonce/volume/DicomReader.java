@@ -431,7 +431,10 @@ public final class DicomReader {
         DicomDataset shared = d.item(SHARED_FG, 0);
         int perFrameItems = d.itemCount(PER_FRAME_FG);
         List<Frame> out = new ArrayList<>();
-        if (nFrames > 1 && perFrameItems < nFrames) {
+        double[] legacyOffsets = null;
+        if (nFrames > 1 && perFrameItems == 0) {
+            legacyOffsets = LegacyMultiFrame.offsets(f, d, nFrames);
+        } else if (nFrames > 1 && perFrameItems < nFrames) {
             throw new VolumeFormatException(f.path() + ": multi-frame image with " + nFrames + " frames but "
                     + perFrameItems + " per-frame functional groups (5200,9230); cannot place the frames "
                     + "(ImagePositionPatient per frame is required)");
@@ -445,6 +448,9 @@ public final class DicomReader {
             double[] inter = pick(pf, shared, d, VALUE_TRANSFORMATION_SQ, RESCALE_INTERCEPT, 1);
             if (ori != null) {
                 ori = normalise(ori);
+            }
+            if (legacyOffsets != null) {
+                pos = LegacyMultiFrame.position(pos, ori, legacyOffsets[i]);
             }
             if (spacing != null && !(spacing[0] > 0 && spacing[1] > 0)) {
                 throw new VolumeFormatException(f.path() + ": PixelSpacing " + fmt(spacing)

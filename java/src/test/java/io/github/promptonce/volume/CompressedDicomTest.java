@@ -67,6 +67,7 @@ class CompressedDicomTest {
     @ParameterizedTest(name = "{0} against {1}")
     @CsvSource({
         "MR_small_RLE.dcm, dcmdrle, 0",
+        "rtdose_rle.dcm, dcmdrle, 0",
         "rtdose_rle_1frame.dcm, dcmdrle, 0",
         "MR_small_jpeg_ls_lossless.dcm, dcmdjpls, 0",
         "MR_small_jp2klossless.dcm, gdcm, 0",

@@ -204,7 +204,18 @@ class DicomSyntheticTest {
         }
         DicomBytes noGroups = DicomBytes.ct("1.2.3", 2, 2, new double[] {0, 0, 0}, AXIAL, px).is(0x00280008, 3);
         assertContains(fails(noGroups.write(tmp.resolve("mf-old.dcm"))), "mf-old.dcm: multi-frame image with 3 "
-                + "frames but 0 per-frame functional groups (5200,9230); cannot place the frames");
+                + "frames, no per-frame functional groups (5200,9230) and no positive SpacingBetweenSlices (0018,0088) "
+                + "or SliceThickness (0018,0050); cannot place the frames");
+        // Legacy multi-frame: the single position and orientation, frames SliceThickness apart along the normal
+        // (SpacingBetweenSlices wins over it).
+        noGroups.str(0x00180050, "DS", "2.5");
+        Volume legacy = Volumes.read(noGroups.write(tmp.resolve("mf-legacy.dcm")));
+        assertArrayEquals(new int[] {2, 2, 3}, legacy.dims());
+        assertTrue(Affine.of(-0.75, 0, 0, 0, 0, -0.5, 0, 0, 0, 0, 2.5, 0).approxEquals(legacy.affine(), 1e-12),
+                legacy.affine().toString());
+        noGroups.str(0x00180088, "DS", "3");
+        legacy = Volumes.read(noGroups.write(tmp.resolve("mf-legacy2.dcm")));
+        assertEquals(3.0, legacy.affine().get(2, 2), 1e-12);
     }
 
     @Test

@@ -66,6 +66,14 @@ final class ImageIoDecoder implements FrameDecoder {
             // The plugins report corrupt data as IIOException, or as runtime exceptions from deep inside.
             throw new CodecException(format + " stream cannot be decoded: " + e.getMessage()
                     + " (corrupt or truncated stream)", e);
+        } catch (Error e) {
+            // JAI's JPEG 2000 code ends a truncated codestream with an Error (ThreadDeath); only the JVM's own
+            // errors (out of memory, stack overflow) are not about the stream.
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
+            throw new CodecException(format + " stream cannot be decoded: " + e
+                    + " (corrupt or truncated stream)", e);
         } finally {
             reader.dispose();
         }

@@ -53,7 +53,7 @@ final class JpegLsDecoder implements FrameDecoder {
 
         int[] decode(Shape shape) throws CodecException {
             if (u8() != 0xFF || u8() != 0xD8) {
-                throw new CodecException("JPEG-LS stream does not start with SOI (FFD8)");
+                throw new CodecException("JPEG-LS stream does not start with SOI (FFD8) (corrupt stream)");
             }
             boolean haveFrame = false;
             while (true) {

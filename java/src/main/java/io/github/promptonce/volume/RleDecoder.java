@@ -14,7 +14,7 @@ final class RleDecoder implements FrameDecoder {
         int bytesPerSample = Math.max(1, shape.bitsAllocated() / 8);
         if (segments != bytesPerSample) {
             throw new CodecException("RLE header declares " + segments + " segments; expected " + bytesPerSample
-                    + " for one greyscale sample of " + shape.bitsAllocated() + " bits");
+                    + " for one greyscale sample of " + shape.bitsAllocated() + " bits (corrupt stream)");
         }
         int n = shape.samples();
         int[] out = new int[n];

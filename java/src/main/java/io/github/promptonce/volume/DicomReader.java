@@ -355,7 +355,25 @@ public final class DicomReader {
                 + (skipped > 0 ? ", " + skipped + " unreadable DICOM " + (skipped == 1 ? "file" : "files")
                 + " skipped" : "");
         return new Volume(voxels, cols, rows, n, geometry, SourceFormat.DICOM, detail, path, type,
-                frames.get(0).slope(), frames.get(0).intercept(), 0, 1, nonFinite);
+                frames.get(0).slope(), frames.get(0).intercept(), 0, 1, nonFinite, source(d0, uid, frames));
+    }
+
+    /** The references a derived object (DICOM SEG) needs: one per slice, in slice order. */
+    private static DicomSource source(DicomDataset d0, String seriesUid, List<Frame> frames) {
+        Map<Integer, String> attributes = new java.util.HashMap<>();
+        for (Integer tag : DicomSource.COPIED.keySet()) {
+            String v = d0.string(tag);
+            if (v != null) {
+                attributes.put(tag, v);
+            }
+        }
+        List<DicomSource.SliceReference> slices = new ArrayList<>();
+        for (Frame f : frames) {
+            DicomDataset d = f.file().dataset();
+            slices.add(new DicomSource.SliceReference(d.string(0x00080016), d.string(0x00080018),
+                    d.integer(FRAMES, 1) > 1 ? f.frameIndex() + 1 : 0));
+        }
+        return new DicomSource(d0.string(0x0020000D), seriesUid, d0.string(0x00200052), attributes, slices);
     }
 
     private static String label(Frame f) {

@@ -20,6 +20,15 @@ public final class DicomTools {
 
     /** Runs {@code command}, fails with its output unless it exits 0; returns stdout and stderr together. */
     public static String run(String... command) {
+        return run(true, command);
+    }
+
+    /** Runs {@code command} whatever its exit status (validators exit non-zero on warnings); returns its output. */
+    public static String runAnyExit(String... command) {
+        return run(false, command);
+    }
+
+    private static String run(boolean mustSucceed, String... command) {
         Path exe = find(command[0]);
         List<String> cmd = new ArrayList<>(List.of(command));
         cmd.set(0, exe.toString());
@@ -32,7 +41,7 @@ public final class DicomTools {
                 fail(String.join(" ", command) + " did not finish in 120 s");
             }
             String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
+            if (mustSucceed && p.exitValue() != 0) {
                 fail(String.join(" ", command) + " exited " + p.exitValue() + ": " + text);
             }
             return text;
@@ -45,6 +54,9 @@ public final class DicomTools {
     }
 
     private static Path find(String tool) {
+        if (tool.startsWith("/")) {
+            return Path.of(tool);
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             Path p = Path.of(dir, tool);
             if (Files.isExecutable(p)) {

@@ -68,7 +68,7 @@ def main():
         want = [float(x) for x in sources[src].ImagePositionPatient]
         if max(abs(a - b) for a, b in zip(position, want)) > 1e-3:
             sys.exit(f"frame {f + 1}: ImagePositionPatient {position} but its source image is at {want}")
-    print(f"ok {len(seg.PerFrameFunctionalGroupsSequence)} frames")
+    print(f"ok {len(seg.PerFrameFunctionalGroupsSequence)} frames, {int(frames.sum())} foreground voxels")
 
 
 if __name__ == "__main__":

@@ -105,27 +105,10 @@ public final class DicomSegWriter {
 
     /** The SEG file's bytes (see {@link #write}). */
     static byte[] encode(VolumeMask mask, Volume source, List<Segment> segments, Algorithm algorithm) {
-        DicomSource src = source.dicomSource().orElseThrow(() -> new IllegalArgumentException("a DICOM SEG "
-                + "references its source series, but " + describe(source) + " was not read from DICOM; write the "
-                + "mask as NIfTI instead"));
+        DicomSource src = checkSource(source);
         if (mask.nx() != source.nx() || mask.ny() != source.ny() || mask.nz() != source.nz()) {
             throw new IllegalArgumentException("mask " + mask.nx() + "x" + mask.ny() + "x" + mask.nz()
                     + " is not on the source's grid " + source.nx() + "x" + source.ny() + "x" + source.nz());
-        }
-        if (source.geometry().sformCode() == 0) {
-            throw new IllegalArgumentException(describe(source) + " has no ImagePositionPatient/Orientation; a "
-                    + "DICOM SEG needs the patient geometry of its frames");
-        }
-        if (src.studyInstanceUid() == null || src.frameOfReferenceUid() == null) {
-            throw new IllegalArgumentException(describe(source) + " has no " + (src.studyInstanceUid() == null
-                    ? "StudyInstanceUID (0020,000D)" : "FrameOfReferenceUID (0020,0052)")
-                    + "; a DICOM SEG must carry its source's");
-        }
-        for (DicomSource.SliceReference r : src.slices()) {
-            if (r.sopClassUid() == null || r.sopInstanceUid() == null) {
-                throw new IllegalArgumentException(describe(source) + ": a source image has no SOPClassUID/"
-                        + "SOPInstanceUID; a DICOM SEG references each source image");
-            }
         }
         List<Segment> segs = segments(mask, segments);
         Affine lps = source.affine().lpsToRas(); // negating x and y is its own inverse: RAS -> LPS
@@ -213,6 +196,34 @@ public final class DicomSegWriter {
         ds.sequence(0x52009230, perFrame);
         ds.bytes(0x7FE00010, "OB", pixels(mask, segs));
         return DicomOutput.part10(SEG_SOP_CLASS, sopInstance, IMPLEMENTATION_UID, "PROMPTONCE", ds);
+    }
+
+    /**
+     * Checks that a SEG can be made of {@code source}: read from DICOM, with patient geometry, a StudyInstanceUID, a
+     * FrameOfReferenceUID and SOP class/instance UIDs on every image. Returns its {@link DicomSource}.
+     *
+     * @throws IllegalArgumentException naming what is missing
+     */
+    public static DicomSource checkSource(Volume source) {
+        DicomSource src = source.dicomSource().orElseThrow(() -> new IllegalArgumentException("a DICOM SEG "
+                + "references its source series, but " + describe(source) + " was not read from DICOM; write the "
+                + "mask as NIfTI instead"));
+        if (source.geometry().sformCode() == 0) {
+            throw new IllegalArgumentException(describe(source) + " has no ImagePositionPatient/Orientation; a "
+                    + "DICOM SEG needs the patient geometry of its frames");
+        }
+        if (src.studyInstanceUid() == null || src.frameOfReferenceUid() == null) {
+            throw new IllegalArgumentException(describe(source) + " has no " + (src.studyInstanceUid() == null
+                    ? "StudyInstanceUID (0020,000D)" : "FrameOfReferenceUID (0020,0052)")
+                    + "; a DICOM SEG must carry its source's");
+        }
+        for (DicomSource.SliceReference r : src.slices()) {
+            if (r.sopClassUid() == null || r.sopInstanceUid() == null) {
+                throw new IllegalArgumentException(describe(source) + ": a source image has no SOPClassUID/"
+                        + "SOPInstanceUID; a DICOM SEG references each source image");
+            }
+        }
+        return src;
     }
 
     private static String describe(Volume v) {

@@ -10,6 +10,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes a frame with a javax.imageio plugin found on the class path: TwelveMonkeys' JPEG reader (8-bit baseline,
@@ -38,7 +39,8 @@ final class ImageIoDecoder implements FrameDecoder {
         ImageReader reader = reader();
         List<String> warnings = new ArrayList<>();
         IIOReadWarningListener listener = (source, warning) -> warnings.add(warning);
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(frame))) {
+        // in memory: ImageIO.createImageInputStream would cache the stream in a temporary file
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(frame))) {
             reader.setInput(in, true, true);
             reader.addIIOReadWarningListener(listener);
             Raster raster = reader.readRaster(0, null);

@@ -121,6 +121,27 @@ class CompressedDicomTest {
         }
     }
 
+    /**
+     * Encapsulation variants: a 15-frame 32-bit RT Dose in RLE with and without a Basic Offset Table (frames found
+     * from the table, or one fragment per frame), and one frame split into 1 KB fragments.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "rtdose.dcm, dcmcrle +ot, dcmdrle",
+        "rtdose.dcm, dcmcrle -ot, dcmdrle",
+        "CT_small.dcm, dcmcjpeg +e1 +fs 1 -ot, dcmdjpeg",
+        "CT_small.dcm, dcmcjpls +fs 1 +ot, dcmdjpls"})
+    void fragmentationAndOffsetTables(String file, String encoder, String decoder) throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.copy(TestData.pydicom(file), src.resolve(file));
+        Path in = encodeSeries(encoder, src, tmp.resolve("enc")).resolve(file);
+        Path ref = tmp.resolve("ref.dcm");
+        referenceDecode(decoder, in, ref);
+        assertSameVoxels(in, ref, 0);
+        Volume plain = Volumes.read(TestData.pydicom(file));
+        assertArrayEquals(plain.copyVoxels(), Volumes.read(in).copyVoxels());
+    }
+
     @Test
     void eightBitBaselineJpeg() throws Exception {
         Path in = tmp.resolve("baseline.dcm");

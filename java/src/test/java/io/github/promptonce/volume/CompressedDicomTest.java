@@ -73,6 +73,7 @@ class CompressedDicomTest {
         "MR_small_jp2klossless.dcm, gdcm, 0",
         "JPEG2000.dcm, gdcm, 1",
         "693_J2KI.dcm, gdcm, 0",
+        "J2K_pixelrep_mismatch.dcm, gdcm, 0",
         "JPGExtended.dcm, dcmdjpeg, 1",
         "JPEG-lossy.dcm, dcmdjpeg, 1"})
     void realFilesEqualTheReferenceDecoder(String file, String decoder, double tolerance) throws Exception {

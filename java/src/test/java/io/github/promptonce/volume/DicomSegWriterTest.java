@@ -110,4 +110,18 @@ class DicomSegWriterTest {
             assertEquals(0, s.count(), "no file (not even a temporary one) is left");
         }
     }
+
+    @Test
+    void decimalStringsFitSixteenCharacters() {
+        for (double v : new double[] {-72.19999694824219, 0.48828125, 1e-17, -1.2375, 123456789.123456789,
+            -0.000012345678901234, Math.PI * 1e5}) {
+            String d = DicomSegWriter.ds(v);
+            assertTrue(d.length() <= 16, d);
+            assertEquals(v, Double.parseDouble(d), Math.abs(v) * 1e-9 + 1e-12, d);
+        }
+        assertEquals("0", DicomSegWriter.ds(-1e-15));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DicomSegWriter.Code.parse("10200004,SCT"));
+        assertTrue(e.getMessage().contains("expected VALUE,SCHEME,MEANING"), e.getMessage());
+    }
 }

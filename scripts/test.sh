@@ -8,6 +8,8 @@ export PATH="$JAVA_HOME/bin:$PATH"
 
 # Real medical files for the I/O tests, from Debian's archive (never committed).
 [ -x scripts/fetch-testdata.sh ] && bash scripts/fetch-testdata.sh
+# Reference DICOM tools (dcmtk, gdcm, dicom3tools, dcm2niix, pydicom) the DICOM codec/SEG/geometry tests compare with.
+bash scripts/setup-dicom-tools.sh
 
 echo "== models/ (pytest)"
 if [ -d models/tests ]; then

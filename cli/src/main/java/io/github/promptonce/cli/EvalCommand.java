@@ -6,6 +6,7 @@ import io.github.promptonce.cli.eval.Dataset;
 import io.github.promptonce.cli.eval.EvalModel;
 import io.github.promptonce.cli.eval.EvalModels;
 import io.github.promptonce.cli.eval.EvalRun;
+import io.github.promptonce.cli.eval.MaskFiles;
 import io.github.promptonce.cli.eval.LabelMode;
 import io.github.promptonce.cli.eval.Protocol;
 import io.github.promptonce.cli.eval.SeedRule;
@@ -112,6 +113,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Delete the results already in --out and start over.")
     boolean force;
 
+    @Option(names = "--save-masks", paramLabel = "FORMAT", split = ",",
+            description = "Also write every predicted mask under --out/masks/MODEL/PROTOCOL/: nifti "
+                    + "(VOLUME_LABEL.nii.gz) and/or seg (VOLUME_LABEL.dcm, a DICOM SEG; DICOM images only); "
+                    + "comma-separated.")
+    List<String> saveMasks = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -151,7 +158,7 @@ public final class EvalCommand implements Callable<Integer> {
         settings.put("spacing", input.spacing == null ? "" : input.spacing);
         settings.put("non-finite", input.nonFinite == null ? "reject" : input.nonFinite);
         EvalRun.Config config = new EvalRun.Config(dataset, resolved, chosen, readOptions, window::resolve, labelMode,
-                selected, propagation, rule, options, this.out, force, settings);
+                selected, propagation, rule, options, this.out, force, settings, saveMasks());
         err.printf(Locale.ROOT, "promptonce: eval: %d volume(s), model(s) %s, protocol(s) %s, labels %s%n",
                 dataset.items().size(), resolved.stream().map(EvalModel::name).toList(),
                 chosen.stream().map(Protocol::id).toList(), labelMode.id());
@@ -175,6 +182,18 @@ public final class EvalCommand implements Callable<Integer> {
             throw usage("give --images DIR with --labels DIR, or --pairs CSV");
         }
         return Dataset.fromDirectories(images, labels);
+    }
+
+    private java.util.Set<MaskFiles.Format> saveMasks() {
+        java.util.Set<MaskFiles.Format> formats = java.util.EnumSet.noneOf(MaskFiles.Format.class);
+        try {
+            for (String f : saveMasks) {
+                formats.add(MaskFiles.Format.parse(f.trim()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return formats;
     }
 
     private List<Protocol> protocols() {

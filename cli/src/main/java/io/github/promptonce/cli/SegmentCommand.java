@@ -56,6 +56,9 @@ public final class SegmentCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    SegOutputOptions maskOutput;
+
     @Option(names = "--model", paramLabel = "DIR", description = ModelChoice.DEFAULT_DESCRIPTION)
     Path model;
 
@@ -108,7 +111,8 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "paper's two independent half-volumes), forward, backward. Default: ${DEFAULT-VALUE}.")
     String mode;
 
-    @Option(names = "--out", required = true, paramLabel = "MASK.nii.gz", description = "Output mask (NIfTI).")
+    @Option(names = "--out", required = true, paramLabel = "MASK.nii.gz",
+            description = "Output mask: NIfTI, or a DICOM SEG when the name ends in .dcm (DICOM input only).")
     Path out;
 
     @Option(names = "--logits", paramLabel = "LOGITS.nii.gz",
@@ -153,6 +157,7 @@ public final class SegmentCommand implements Callable<Integer> {
             throw usage("--drift-guard " + driftGuard + " must be >= 0");
         }
         Volume volume = Volumes.read(inputPath, input.readOptions(NonFinitePolicy.REJECT));
+        maskOutput.check(volume, out);
         if (slice < 0 || slice >= volume.nz()) {
             throw usage("--slice " + slice + " is outside the volume's 0.." + (volume.nz() - 1));
         }
@@ -166,7 +171,9 @@ public final class SegmentCommand implements Callable<Integer> {
         long started = System.nanoTime();
         byte[] mask;
         float[] logitValues = null;
+        String arch;
         try (Segmenter segmenter = Segmenter.load(ModelChoice.resolve(model, err), options)) {
+            arch = segmenter.arch();
             err.printf(Locale.ROOT, "promptonce: %s (%s) on %s, %s, volume %dx%dx%d, window %s%n", segmenter.arch(),
                     segmenter.family().name().toLowerCase(Locale.ROOT), dev, segmenter.runtimeDescription(),
                     volume.nx(), volume.ny(), volume.nz(), win);
@@ -220,7 +227,7 @@ public final class SegmentCommand implements Callable<Integer> {
             mask = VolumeSegmentation.largestComponent(mask, volume.nx(), volume.ny(), volume.nz());
         }
         VolumeMask result = VolumeMask.of(mask, volume.nx(), volume.ny(), volume.nz(), volume.geometry());
-        NiftiWriter.writeMask(result, out);
+        maskOutput.write(result, volume, out, arch);
         if (logitValues != null) {
             NiftiWriter.write(volume.withVoxels(logitValues), logits);
         }

@@ -15,10 +15,11 @@ import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
- * A small DICOM Part 10 parser: enough to read uncompressed greyscale images. Parses the file meta group and the
- * data set up to the top-level Pixel Data element, whose position is recorded (the pixels are read later).
- * Transfer syntaxes: implicit VR little endian, explicit VR little endian, explicit VR big endian, deflated explicit
- * VR little endian; compressed syntaxes are recognised and named. Files without the 128-byte preamble are accepted
+ * A small DICOM Part 10 parser: enough to read greyscale images. Parses the file meta group and the data set up to
+ * the top-level Pixel Data element, whose position is recorded (the pixels are read later, encapsulated ones by
+ * {@link EncapsulatedPixels}). Transfer syntaxes: implicit VR little endian, explicit VR little endian, explicit VR
+ * big endian, deflated explicit VR little endian, and the compressed ones (named here, decoded by
+ * {@link FrameDecoders}). Files without the 128-byte preamble are accepted
  * when their first element looks like DICOM.
  */
 final class DicomParser {

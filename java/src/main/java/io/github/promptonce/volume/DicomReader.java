@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  *   <li>Geometry: the LPS affine has columns rowCosines·columnSpacing, columnCosines·rowSpacing, the step between
  *       consecutive slice positions, and the first slice's position; it is converted to RAS (x, y negated) and
  *       stored as sform and qform with code 1, as dcm2niix and nibabel do.</li>
- *   <li>Uncompressed transfer syntaxes only (implicit VR LE, explicit VR LE/BE, deflated explicit VR LE);
- *       compressed ones (JPEG, JPEG-LS, JPEG 2000, RLE) are refused with their name. Greyscale only
+ *   <li>Uncompressed transfer syntaxes (implicit VR LE, explicit VR LE/BE, deflated explicit VR LE) and
+ *       compressed ones decoded frame by frame ({@link FrameDecoders}: RLE, JPEG baseline/extended/lossless,
+ *       JPEG-LS, JPEG 2000); others (HTJ2K, MPEG) are refused with their name. Greyscale only
  *       (SamplesPerPixel 1); BitsAllocated 1, 8, 16 or 32.</li>
  * </ul>
  */
@@ -331,7 +332,7 @@ public final class DicomReader {
         }
         for (DicomParser.ParsedFile f : files) {
             long need = pixelBytes(f);
-            if (f.pixelLength() < need) {
+            if (!f.encapsulated() && f.pixelLength() < need) {
                 throw new VolumeFormatException(f.path() + ": Pixel Data holds " + f.pixelLength() + " bytes but "
                         + "Rows x Columns x frames x BitsAllocated need " + need + " (truncated file?)");
             }
@@ -354,7 +355,25 @@ public final class DicomReader {
                 + (skipped > 0 ? ", " + skipped + " unreadable DICOM " + (skipped == 1 ? "file" : "files")
                 + " skipped" : "");
         return new Volume(voxels, cols, rows, n, geometry, SourceFormat.DICOM, detail, path, type,
-                frames.get(0).slope(), frames.get(0).intercept(), 0, 1, nonFinite);
+                frames.get(0).slope(), frames.get(0).intercept(), 0, 1, nonFinite, source(d0, uid, frames));
+    }
+
+    /** The references a derived object (DICOM SEG) needs: one per slice, in slice order. */
+    private static DicomSource source(DicomDataset d0, String seriesUid, List<Frame> frames) {
+        Map<Integer, String> attributes = new java.util.HashMap<>();
+        for (Integer tag : DicomSource.COPIED.keySet()) {
+            String v = d0.string(tag);
+            if (v != null) {
+                attributes.put(tag, v);
+            }
+        }
+        List<DicomSource.SliceReference> slices = new ArrayList<>();
+        for (Frame f : frames) {
+            DicomDataset d = f.file().dataset();
+            slices.add(new DicomSource.SliceReference(d.string(0x00080016), d.string(0x00080018),
+                    d.integer(FRAMES, 1) > 1 ? f.frameIndex() + 1 : 0));
+        }
+        return new DicomSource(d0.string(0x0020000D), seriesUid, d0.string(0x00200052), attributes, slices);
     }
 
     private static String label(Frame f) {
@@ -364,10 +383,16 @@ public final class DicomReader {
 
     private static void checkDecodable(DicomParser.ParsedFile f) throws VolumeFormatException {
         String ts = f.transferSyntax();
-        if (!DicomParser.isUncompressed(ts) || f.encapsulated()) {
+        boolean compressed = FrameDecoders.forSyntax(ts) != null;
+        if (!DicomParser.isUncompressed(ts) && !compressed) {
             throw new VolumeFormatException(f.path() + ": transfer syntax " + ts + " (" + DicomParser.syntaxName(ts)
-                    + ") is not supported; promptonce reads uncompressed DICOM (implicit VR little endian, explicit "
-                    + "VR little/big endian, deflated); decompress first, e.g. gdcmconv --raw IN OUT");
+                    + ") is not supported; promptonce reads uncompressed DICOM, RLE, JPEG (baseline, extended, "
+                    + "lossless), JPEG-LS and JPEG 2000; decompress first, e.g. gdcmconv --raw IN OUT");
+        }
+        if (compressed != f.encapsulated()) {
+            throw new VolumeFormatException(f.path() + ": transfer syntax " + ts + " (" + DicomParser.syntaxName(ts)
+                    + ") but Pixel Data is " + (f.encapsulated() ? "encapsulated (undefined length)"
+                    : "not encapsulated") + "; the file contradicts itself");
         }
         DicomDataset d = f.dataset();
         int spp = d.uint16(SAMPLES, 1);
@@ -378,6 +403,10 @@ public final class DicomReader {
         int bits = d.uint16(BITS_ALLOCATED, -1);
         if (bits != 1 && bits != 8 && bits != 16 && bits != 32) {
             throw new VolumeFormatException(f.path() + ": BitsAllocated " + bits + "; expected 1, 8, 16 or 32");
+        }
+        if (compressed && bits == 1) {
+            throw new VolumeFormatException(f.path() + ": BitsAllocated 1 with compressed transfer syntax "
+                    + ts + "; expected 8, 16 or 32");
         }
         int stored = d.uint16(BITS_STORED, bits);
         int high = d.uint16(HIGH_BIT, stored - 1);
@@ -420,7 +449,10 @@ public final class DicomReader {
         DicomDataset shared = d.item(SHARED_FG, 0);
         int perFrameItems = d.itemCount(PER_FRAME_FG);
         List<Frame> out = new ArrayList<>();
-        if (nFrames > 1 && perFrameItems < nFrames) {
+        double[] legacyOffsets = null;
+        if (nFrames > 1 && perFrameItems == 0) {
+            legacyOffsets = LegacyMultiFrame.offsets(f, d, nFrames);
+        } else if (nFrames > 1 && perFrameItems < nFrames) {
             throw new VolumeFormatException(f.path() + ": multi-frame image with " + nFrames + " frames but "
                     + perFrameItems + " per-frame functional groups (5200,9230); cannot place the frames "
                     + "(ImagePositionPatient per frame is required)");
@@ -434,6 +466,9 @@ public final class DicomReader {
             double[] inter = pick(pf, shared, d, VALUE_TRANSFORMATION_SQ, RESCALE_INTERCEPT, 1);
             if (ori != null) {
                 ori = normalise(ori);
+            }
+            if (legacyOffsets != null) {
+                pos = LegacyMultiFrame.position(pos, ori, legacyOffsets[i]);
             }
             if (spacing != null && !(spacing[0] > 0 && spacing[1] > 0)) {
                 throw new VolumeFormatException(f.path() + ": PixelSpacing " + fmt(spacing)
@@ -502,6 +537,10 @@ public final class DicomReader {
         for (int k : slots) {
             slotOf[frames.get(k).frameIndex()] = k;
         }
+        if (f.encapsulated()) {
+            readCompressedFrames(f, slotOf, frames, voxels, perFrame);
+            return;
+        }
         try (InputStream in = DicomParser.openPixels(f)) {
             if (bits == 1) {
                 long totalBits = (long) perFrame * nFrames;
@@ -559,6 +598,49 @@ public final class DicomReader {
             throw new VolumeFormatException(f.path() + ": Pixel Data ends early (truncated file)", e);
         } catch (IOException e) {
             throw new VolumeFormatException(f.path() + ": cannot read pixel data: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes each compressed frame and stores it as the uncompressed path does (BitsStored, sign, rescale). */
+    private static void readCompressedFrames(DicomParser.ParsedFile f, int[] slotOf, List<Frame> frames,
+                                             float[] voxels, int perFrame) throws VolumeFormatException {
+        DicomDataset d = f.dataset();
+        int bits = d.uint16(BITS_ALLOCATED, 16);
+        int stored = d.uint16(BITS_STORED, bits);
+        int high = d.uint16(HIGH_BIT, stored - 1);
+        boolean signed = d.uint16(PIXEL_REPRESENTATION, 0) == 1;
+        String ts = f.transferSyntax();
+        FrameDecoder decoder = FrameDecoders.forSyntax(ts);
+        List<byte[]> compressed = EncapsulatedPixels.frames(f, slotOf.length);
+        FrameDecoder.Shape shape = new FrameDecoder.Shape(d.uint16(ROWS, 0), d.uint16(COLUMNS, 0), bits);
+        int shift = high + 1 - stored;
+        for (int fi = 0; fi < slotOf.length; fi++) {
+            int k = slotOf[fi];
+            if (k < 0) {
+                continue;
+            }
+            int[] raw;
+            try {
+                raw = decoder.decode(compressed.get(fi), shape);
+            } catch (CodecException e) {
+                throw new VolumeFormatException(f.path() + (slotOf.length > 1 ? " frame " + (fi + 1) : "") + ": "
+                        + DicomParser.syntaxName(ts) + ": " + e.getMessage(), e);
+            }
+            Frame fr = frames.get(k);
+            boolean scaled = fr.slope() != 1 || fr.intercept() != 0;
+            int base = k * perFrame;
+            for (int p = 0; p < perFrame; p++) {
+                long r = (raw[p] & 0xffffffffL) >>> shift;
+                long v;
+                if (signed) {
+                    long m = 1L << (stored - 1);
+                    r &= (1L << stored) - 1;
+                    v = (r ^ m) - m;
+                } else {
+                    v = r & ((1L << stored) - 1);
+                }
+                voxels[base + p] = scaled ? (float) (v * fr.slope() + fr.intercept()) : (float) v;
+            }
         }
     }
 

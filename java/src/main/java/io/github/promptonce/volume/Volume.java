@@ -37,11 +37,19 @@ public final class Volume {
     private final int volumeIndex;
     private final int volumeCount;
     private final long nonFiniteCount;
+    private final DicomSource dicomSource;
     private volatile float[] range; // lazily computed finite min/max
 
     Volume(float[] data, int nx, int ny, int nz, Geometry geometry, SourceFormat format, String formatDetail,
            Path source, DataType sourceDataType, double sclSlope, double sclInter, int volumeIndex, int volumeCount,
            long nonFiniteCount) {
+        this(data, nx, ny, nz, geometry, format, formatDetail, source, sourceDataType, sclSlope, sclInter,
+                volumeIndex, volumeCount, nonFiniteCount, null);
+    }
+
+    Volume(float[] data, int nx, int ny, int nz, Geometry geometry, SourceFormat format, String formatDetail,
+           Path source, DataType sourceDataType, double sclSlope, double sclInter, int volumeIndex, int volumeCount,
+           long nonFiniteCount, DicomSource dicomSource) {
         checkDims(nx, ny, nz);
         if (data.length != (long) nx * ny * nz) {
             throw new IllegalArgumentException("volume " + nx + "x" + ny + "x" + nz + " needs " + (long) nx * ny * nz
@@ -61,6 +69,11 @@ public final class Volume {
         this.volumeIndex = volumeIndex;
         this.volumeCount = volumeCount;
         this.nonFiniteCount = nonFiniteCount;
+        if (dicomSource != null && dicomSource.slices().size() != nz) {
+            throw new IllegalArgumentException("DICOM source lists " + dicomSource.slices().size()
+                    + " slices for a volume of " + nz);
+        }
+        this.dicomSource = dicomSource;
     }
 
     static void checkDims(int nx, int ny, int nz) {
@@ -200,6 +213,14 @@ public final class Volume {
     /** NaN/±Inf voxels present (after {@link NonFinitePolicy#KEEP}); 0 otherwise. */
     public long nonFiniteCount() {
         return nonFiniteCount;
+    }
+
+    /**
+     * For a volume read from DICOM: its study, series, frame of reference, patient attributes and the source SOP
+     * instance of every slice (what a DICOM SEG of it references); empty for other sources.
+     */
+    public java.util.Optional<DicomSource> dicomSource() {
+        return java.util.Optional.ofNullable(dicomSource);
     }
 
     /** Linear index of voxel (i, j, k). */

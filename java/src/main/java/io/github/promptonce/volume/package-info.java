@@ -1,7 +1,8 @@
 /**
- * Volumes in and masks out: reading NIfTI-1/2, DICOM series and image stacks into {@link
- * io.github.promptonce.volume.Volume}s with their geometry, windowing to [0, 1], and writing masks and float volumes
- * (logits) as NIfTI on the source grid.
+ * Volumes in and masks out: reading NIfTI-1/2, DICOM series (uncompressed or compressed: RLE, JPEG, JPEG-LS,
+ * JPEG 2000) and image stacks into {@link io.github.promptonce.volume.Volume}s with their geometry, windowing to
+ * [0, 1], and writing masks and float volumes (logits) as NIfTI on the source grid, or masks of a DICOM volume as a
+ * DICOM SEG ({@link io.github.promptonce.volume.DicomSegWriter}).
  *
  * <h2>Conventions</h2>
  * <ul>
@@ -16,6 +17,7 @@
  * </ul>
  *
  * <p>Entry points: {@link io.github.promptonce.volume.Volumes#read}, {@link io.github.promptonce.volume.NiftiWriter},
- * {@link io.github.promptonce.volume.Window}, {@link io.github.promptonce.volume.VolumeMask}.
+ * {@link io.github.promptonce.volume.Window}, {@link io.github.promptonce.volume.VolumeMask},
+ * {@link io.github.promptonce.volume.DicomSegWriter}.
  */
 package io.github.promptonce.volume;

@@ -204,16 +204,30 @@ class DicomSyntheticTest {
         }
         DicomBytes noGroups = DicomBytes.ct("1.2.3", 2, 2, new double[] {0, 0, 0}, AXIAL, px).is(0x00280008, 3);
         assertContains(fails(noGroups.write(tmp.resolve("mf-old.dcm"))), "mf-old.dcm: multi-frame image with 3 "
-                + "frames but 0 per-frame functional groups (5200,9230); cannot place the frames");
+                + "frames, no per-frame functional groups (5200,9230) and no positive SpacingBetweenSlices (0018,0088) "
+                + "or SliceThickness (0018,0050); cannot place the frames");
+        // Legacy multi-frame: the single position and orientation, frames SliceThickness apart along the normal
+        // (SpacingBetweenSlices wins over it).
+        noGroups.str(0x00180050, "DS", "2.5");
+        Volume legacy = Volumes.read(noGroups.write(tmp.resolve("mf-legacy.dcm")));
+        assertArrayEquals(new int[] {2, 2, 3}, legacy.dims());
+        assertTrue(Affine.of(-0.75, 0, 0, 0, 0, -0.5, 0, 0, 0, 0, 2.5, 0).approxEquals(legacy.affine(), 1e-12),
+                legacy.affine().toString());
+        noGroups.str(0x00180088, "DS", "3");
+        legacy = Volumes.read(noGroups.write(tmp.resolve("mf-legacy2.dcm")));
+        assertEquals(3.0, legacy.affine().get(2, 2), 1e-12);
     }
 
     @Test
     void compressedColourAndTruncatedFiles() throws Exception {
         DicomBytes jpeg = DicomBytes.ct("1.2.3", 2, 2, new double[] {0, 0, 0}, AXIAL, constant(4, 0));
+        jpeg.transferSyntax = "1.2.840.10008.1.2.4.201";
+        assertContains(fails(jpeg.write(tmp.resolve("htj2k.dcm"))), "htj2k.dcm: transfer syntax "
+                + "1.2.840.10008.1.2.4.201 (High-Throughput JPEG 2000 (Lossless Only)) is not supported; promptonce "
+                + "reads uncompressed DICOM, RLE, JPEG (baseline, extended, lossless), JPEG-LS and JPEG 2000");
         jpeg.transferSyntax = "1.2.840.10008.1.2.4.50";
         assertContains(fails(jpeg.write(tmp.resolve("jpeg.dcm"))), "jpeg.dcm: transfer syntax "
-                + "1.2.840.10008.1.2.4.50 (JPEG Baseline (Process 1)) is not supported; promptonce reads "
-                + "uncompressed DICOM");
+                + "1.2.840.10008.1.2.4.50 (JPEG Baseline (Process 1)) but Pixel Data is not encapsulated");
         DicomBytes rgb = DicomBytes.ct("1.2.3", 2, 2, new double[] {0, 0, 0}, AXIAL, constant(12, 0))
                 .us(0x00280002, 3).str(0x00280004, "CS", "RGB");
         assertContains(fails(rgb.write(tmp.resolve("rgb.dcm"))), "rgb.dcm: SamplesPerPixel 3 (RGB); expected 1: "

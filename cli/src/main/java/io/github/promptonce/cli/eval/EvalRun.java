@@ -38,12 +38,13 @@ public final class EvalRun {
     public record Config(Dataset dataset, List<EvalModel> models, List<Protocol> protocols, ReadOptions imageOptions,
                          Function<Volume, Window> window, LabelMode labelMode, SortedSet<Integer> labels,
                          PropagationMode mode, SeedRule seedRule, SegmenterOptions segmenterOptions, Path out,
-                         boolean force, Map<String, String> settings) {
+                         boolean force, Map<String, String> settings, java.util.Set<MaskFiles.Format> saveMasks) {
         public Config {
             if (mode != PropagationMode.BOTH && mode != PropagationMode.HALVES) {
                 throw new IllegalArgumentException("propagation mode " + mode + ": eval runs both or halves");
             }
             protocols = List.copyOf(new java.util.LinkedHashSet<>(protocols));
+            saveMasks = saveMasks == null ? java.util.Set.of() : java.util.Set.copyOf(saveMasks);
         }
     }
 
@@ -140,10 +141,14 @@ public final class EvalRun {
                     for (Protocol p : en.getValue()) {
                         List<Scoring.Scored> scored = new ArrayList<>();
                         try {
-                            for (Outcome o : runProtocol(segmenter, p, volume, references)) {
+                            List<Outcome> outcomes = runProtocol(segmenter, p, volume, references);
+                            for (Outcome o : outcomes) {
                                 scored.add(Scoring.score(model.name(), model.familyId(), p, item.name(), o));
                             }
-                        } catch (RuntimeException e) {
+                            for (MaskFiles.Format format : config.saveMasks()) {
+                                MaskFiles.write(config.out(), format, model, p, volume, outcomes);
+                            }
+                        } catch (RuntimeException | IOException e) {
                             fail(ledger, model, p, item, e.getMessage() == null ? e.toString() : e.getMessage());
                             failed++;
                             continue;

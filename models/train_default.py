@@ -744,7 +744,7 @@ class Trainer:
         return {"version": CHECKPOINT_VERSION, "schedule": dataclasses.asdict(self.s), "step": self.step,
                 "train_seconds": self.train_seconds, "wall_seconds": self.wall_seconds, "model": self.model.state_dict(),
                 "optimizer": self.opt.state_dict(), "history": self.history, "best": self.best,
-                "torch": torch.__version__}
+                "torch": str(torch.__version__)}
 
     def save(self, path: str) -> None:
         tmp = path + ".tmp"
@@ -759,7 +759,7 @@ class Trainer:
     @classmethod
     def resume(cls, path: str, out: Optional[str], threads: int = 2,
                cfg: Optional[configs.Sam2Config] = None) -> "Trainer":
-        st = torch.load(path, map_location="cpu")
+        st = torch.load(path, map_location="cpu", weights_only=True)
         if not isinstance(st, dict) or st.get("version") != CHECKPOINT_VERSION:
             raise SystemExit(f"train_default.py: {path} is not a training checkpoint of this script")
         t = cls(Schedule(**st["schedule"]), out, threads, cfg)
@@ -808,7 +808,7 @@ def run_eval(t: Trainer, out: str, note: str, seeds: Sequence[int] = EVAL_SEEDS,
 def init_weights(model: torch.nn.Module, path: str, reinit: Sequence[str]) -> None:
     """A new run starting from the weights of an earlier one (a last.pt, or a model-only best.pt / final.pt), with
     the parameters under the `reinit` prefixes freshly initialised (e.g. a collapsed head)."""
-    st = torch.load(path, map_location="cpu")
+    st = torch.load(path, map_location="cpu", weights_only=True)
     sd = st["model"] if isinstance(st, dict) and "model" in st else st
     ckpt.load_state_dict_strict(model, sd, f"--init-from {path}")
     for prefix in reinit:
@@ -952,7 +952,7 @@ def benchmark(args: argparse.Namespace) -> int:
 
 
 def eval_only(args: argparse.Namespace) -> int:
-    st = torch.load(args.eval_only, map_location="cpu")
+    st = torch.load(args.eval_only, map_location="cpu", weights_only=True)
     cfg = configs.get_config(args.arch)
     torch.set_num_threads(args.threads)
     model = Sam2Model(cfg)

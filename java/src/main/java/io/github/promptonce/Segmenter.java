@@ -90,6 +90,7 @@ public final class Segmenter implements AutoCloseable {
         Objects.requireNonNull(modelDir, "modelDir");
         Objects.requireNonNull(options, "options");
         ModelManifest manifest = ModelManifest.read(modelDir);
+        manifest.requireSha256(options.modelSha256()); // a pinned model (null: any)
         manifest.verifyChecksums();
         TorchRuntime runtime = TorchRuntimes.get(options.backend());
         runtime.setThreads(threads(options));

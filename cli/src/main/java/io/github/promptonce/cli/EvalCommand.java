@@ -116,6 +116,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        OutputFiles.checkDirectory(this.out, java.util.Arrays.asList(images, labels, pairs));
         Dataset dataset = dataset();
         List<Protocol> chosen = protocols();
         LabelMode labelMode = parse("--labels-mode", () -> LabelMode.parse(labelsMode));

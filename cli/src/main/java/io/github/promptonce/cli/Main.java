@@ -81,7 +81,10 @@ public final class Main implements Runnable {
     private static int executionError(Exception e, CommandLine cmd, ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
         int code;
-        if (e instanceof VolumeFormatException) {
+        if (e instanceof OutputRefusedException) {
+            err.println("promptonce: " + e.getMessage());
+            code = ExitCodes.USAGE;
+        } else if (e instanceof VolumeFormatException) {
             err.println("promptonce: " + e.getMessage());
             code = ExitCodes.INPUT;
         } else if (e instanceof io.github.promptonce.PromptonceException pe) {

@@ -2,6 +2,7 @@ package io.github.promptonce.cli.eval;
 
 import java.awt.Color;
 import java.io.IOException;
+import io.github.promptonce.cli.OutputFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,18 +41,21 @@ public final class Plots {
     private Plots() {
     }
 
-    /** Writes every plot into {@code dir}; returns the files written. */
-    public static List<Path> write(Path dir, List<SliceRow> slices, boolean perLabel) throws IOException {
+    /** Stages every plot for {@code dir} in {@code outputs}; returns the files it will write. */
+    public static List<Path> write(OutputFiles outputs, Path dir, List<SliceRow> slices, boolean perLabel)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<Path> written = new ArrayList<>();
         Path box = dir.resolve("dice_boxplot.png");
-        ChartUtils.saveChartAsPNG(box.toFile(), boxPlot(slices, perLabel), WIDTH, HEIGHT);
+        JFreeChart boxChart = boxPlot(slices, perLabel);
+        outputs.write(box, f -> ChartUtils.saveChartAsPNG(f.toFile(), boxChart, WIDTH, HEIGHT));
         written.add(box);
         Map<String, List<SliceRow>> byVolume = new TreeMap<>();
         slices.forEach(s -> byVolume.computeIfAbsent(s.volume(), k -> new ArrayList<>()).add(s));
         for (Map.Entry<String, List<SliceRow>> e : byVolume.entrySet()) {
             Path p = dir.resolve(volumeFileName(e.getKey()));
-            ChartUtils.saveChartAsPNG(p.toFile(), slicePlot(e.getKey(), e.getValue(), perLabel), WIDTH, HEIGHT);
+            JFreeChart chart = slicePlot(e.getKey(), e.getValue(), perLabel);
+            outputs.write(p, f -> ChartUtils.saveChartAsPNG(f.toFile(), chart, WIDTH, HEIGHT));
             written.add(p);
         }
         return written;

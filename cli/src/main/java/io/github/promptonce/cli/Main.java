@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
                 + "5 some volumes failed (eval)."})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
-            description = "On errors, also print the stack trace.")
+            description = "Also print the library's progress notes (backend, model loading) and, on errors, "
+                    + "the stack trace.")
     boolean verbose;
 
     @CommandLine.Spec
@@ -45,7 +46,7 @@ public final class Main implements Runnable {
 
     /** Runs and returns the exit code (no System.exit): for tests and embedding. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        try {
+        try (CliLogging logging = CliLogging.install(err, java.util.Arrays.asList(args).contains("--verbose"))) {
             return commandLine(out, err).execute(args);
         } catch (Throwable t) { // Errors are not handled by picocli: still one line and exit code 1
             err.println("promptonce: internal error: " + t);

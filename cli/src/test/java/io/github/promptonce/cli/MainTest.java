@@ -73,7 +73,7 @@ class MainTest {
                 none.err().strip());
         Result missing = run("info");
         assertEquals(2, missing.code());
-        assertEquals("promptonce info: give a PATH, or --runtime (see 'promptonce info --help')",
+        assertEquals("promptonce info: give a PATH, --runtime or --model (see 'promptonce info --help')",
                 missing.err().strip());
         Result unknown = run("info", "--bogus", "x.nii");
         assertEquals(2, unknown.code());

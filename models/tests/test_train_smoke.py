@@ -97,12 +97,12 @@ def test_cli_trains_checkpoints_and_resumes(tmp_path, monkeypatch):
     args = ["--arch", "micro", "--out", out, "--threads", "1", "--image-steps", "2", "--clip-steps", "1",
             "--eval-every", "3", "--eval-seeds", "5", "--eval-slices", "8"]
     assert T.main(args + ["--budget-minutes", "0"]) == 0  # no time: checkpoints step 0 and stops
-    assert torch.load(os.path.join(out, "last.pt"), weights_only=True)["step"] == 0
+    assert T.load_checkpoint(os.path.join(out, "last.pt"))["step"] == 0
     assert T.main(args) == 2  # refuses to overwrite a run
     assert T.main(args + ["--resume", "--stop-after", "1"]) == 0
-    assert torch.load(os.path.join(out, "last.pt"), weights_only=True)["step"] == 1
+    assert T.load_checkpoint(os.path.join(out, "last.pt"))["step"] == 1
     assert T.main(args + ["--resume"]) == 0
-    st = torch.load(os.path.join(out, "last.pt"), weights_only=True)
+    st = T.load_checkpoint(os.path.join(out, "last.pt"))
     assert st["step"] == 3 and st["history"] and st["history"][-1]["step"] == 3
     for name in ("final.pt", "best.pt", "train.csv", "eval.csv", "eval_summary.csv", "schedule.json"):
         assert os.path.exists(os.path.join(out, name)), name

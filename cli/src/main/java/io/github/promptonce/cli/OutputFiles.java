@@ -71,7 +71,7 @@ public final class OutputFiles implements AutoCloseable {
      */
     public Path check(Path target) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
-        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS) || Files.exists(abs)) {
+        if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) { // a link counts, even a dangling one
             if (Files.exists(abs) && inputs.contains(abs.toRealPath())) {
                 throw new OutputRefusedException("output " + target + " is an input of this command: choose "
                         + "another output path");

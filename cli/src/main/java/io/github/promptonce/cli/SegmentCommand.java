@@ -163,13 +163,11 @@ public final class SegmentCommand implements Callable<Integer> {
                     outputs.check(p);
                 }
             }
-            int code = segment(err, prompt, propagationMode, options, dev, outputs);
-            outputs.commit();
-            return code;
+            return segment(err, prompt, propagationMode, options, dev, outputs);
         }
     }
 
-    /** Segments and stages every output in {@code outputs} (moved into place by the caller once all are written). */
+    /** Segments, stages every output in {@code outputs} and moves them into place once all are written. */
     private int segment(PrintWriter err, Prompt prompt, PropagationMode propagationMode, SegmenterOptions options,
                         Device dev, OutputFiles outputs) throws Exception {
         Volume volume = Volumes.read(inputPath, input.readOptions(NonFinitePolicy.REJECT));
@@ -252,6 +250,7 @@ public final class SegmentCommand implements Callable<Integer> {
             outputs.writeInto(overlay, dir -> Overlays.writeSlices(volume, win, result, markers, Axis.K, null, dir,
                     OverlayStyle.defaults()));
         }
+        outputs.commit();
         long voxels = 0;
         for (byte b : mask) {
             voxels += b;

@@ -67,7 +67,9 @@ public final class ImageStackReader {
                         throw new VolumeFormatException(path + ": " + iw + "x" + ih + "x" + count
                                 + " voxels exceed the " + Volume.MAX_VOXELS + " supported");
                     }
-                    requireHeap(5L * iw * ih * count, path); // the volume (float32) and one decoded image
+                    // the volume (float32) and one decoded image (at most 4 bytes a pixel)
+                    NiftiReader.requireHeap(4L * iw * ih * count + 4L * iw * ih, path.toString(),
+                            "reading " + iw + "x" + ih + "x" + count + " voxels");
                 } else if (iw != firstW || ih != firstH) {
                     throw new VolumeFormatException(path + ": mixed image sizes: " + firstW + "x" + firstH + " in "
                             + firstFile.getFileName() + " but " + iw + "x" + ih + " in " + f.getFileName()
@@ -132,20 +134,6 @@ public final class ImageStackReader {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new VolumeFormatException(f + ": corrupt or unsupported image: " + e.getMessage(), e);
-        }
-    }
-
-    private static void requireHeap(long bytes, Path path) throws VolumeFormatException {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free) {
-            System.gc();
-            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-            if (bytes > free) {
-                throw new VolumeFormatException(path + ": reading this stack needs about " + (bytes >> 20)
-                        + " MiB of heap but only about " + (free >> 20) + " MiB are free (maximum "
-                        + (rt.maxMemory() >> 20) + " MiB); raise -Xmx (bin/promptonce reads PROMPTONCE_JAVA_OPTS)");
-            }
         }
     }
 

@@ -29,15 +29,21 @@ class CommandOutputsTest {
     Path input;
     String tiny;
 
-    @BeforeEach
-    void writeVolume() throws Exception {
+    /** {@code dir/in.nii.gz}: 40x32x6, a bright disc around (20, 16) on every slice. */
+    static Path discVolume(Path dir) throws IOException {
         int nx = 40, ny = 32, nz = 6;
         float[] v = new float[nx * ny * nz];
         for (int i = 0; i < v.length; i++) {
             v[i] = Math.hypot(i % nx - 20, (i / nx) % ny - 16) < 8 ? 300 : -200;
         }
-        input = tmp.resolve("in.nii.gz");
+        Path input = dir.resolve("in.nii.gz");
         NiftiWriter.write(Volume.of(v, nx, ny, nz, Geometry.ofSpacing(0.8, 0.8, 2.5)), input);
+        return input;
+    }
+
+    @BeforeEach
+    void writeVolume() throws Exception {
+        input = discVolume(tmp);
         tiny = SegmentCommandTest.model("test-tiny").toString();
     }
 

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.promptonce.volume.Geometry;
-import io.github.promptonce.volume.NiftiWriter;
-import io.github.promptonce.volume.Volume;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +23,7 @@ class JavacppSegmentTest {
 
     @Test
     void stderrHoldsOnlyPromptonceLinesAndNoNnpackWarning() throws Exception {
-        int nx = 40, ny = 32, nz = 6;
-        float[] v = new float[nx * ny * nz];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Math.hypot(i % nx - 20, (i / nx) % ny - 16) < 8 ? 300 : -200;
-        }
-        Path input = tmp.resolve("in.nii.gz");
-        NiftiWriter.write(Volume.of(v, nx, ny, nz, Geometry.ofSpacing(1, 1, 1)), input);
+        Path input = CommandOutputsTest.discVolume(tmp);
         Path out = tmp.resolve("mask.nii.gz");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),

@@ -33,6 +33,7 @@ import csv  # noqa: E402
 import dataclasses  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
+import pickle  # noqa: E402
 import random  # noqa: E402
 import signal  # noqa: E402
 import time  # noqa: E402
@@ -44,7 +45,7 @@ import torch.nn.functional as F  # noqa: E402
 from torch import Tensor  # noqa: E402
 
 from promptonce_models import checkpoint as ckpt  # noqa: E402
-from promptonce_models import configs, phantom  # noqa: E402
+from promptonce_models import configs, phantom, state_file  # noqa: E402
 from promptonce_models.sam2 import Sam2Model  # noqa: E402
 
 TRAIN_SEED_BASE = 1_000_000  # every phantom seed below this is held out (PHANTOMS.md §6)
@@ -55,7 +56,7 @@ CT_ABDOMEN = (40.0, 400.0)  # the window the demo uses for CT (Phantom.suggested
 PREV_MASK_CLAMP = 32.0  # the host clamps a previous mask used as a prompt
 FOCAL_ALPHA, FOCAL_GAMMA = 0.25, 2.0
 W_MASK, W_DICE, W_IOU, W_CLASS = 20.0, 1.0, 1.0, 1.0
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: a state_file (weights_only-safe); 1 was a plain pickle
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -744,11 +745,11 @@ class Trainer:
         return {"version": CHECKPOINT_VERSION, "schedule": dataclasses.asdict(self.s), "step": self.step,
                 "train_seconds": self.train_seconds, "wall_seconds": self.wall_seconds, "model": self.model.state_dict(),
                 "optimizer": self.opt.state_dict(), "history": self.history, "best": self.best,
-                "torch": torch.__version__}
+                "torch": str(torch.__version__)}
 
     def save(self, path: str) -> None:
         tmp = path + ".tmp"
-        torch.save(self.state(), tmp)
+        state_file.save(self.state(), tmp)  # loads with weights_only=True, even on torch 1.13
         os.replace(tmp, path)
 
     def save_model(self, path: str) -> None:
@@ -759,7 +760,10 @@ class Trainer:
     @classmethod
     def resume(cls, path: str, out: Optional[str], threads: int = 2,
                cfg: Optional[configs.Sam2Config] = None) -> "Trainer":
-        st = torch.load(path, map_location="cpu")
+        try:
+            st = state_file.load(path)
+        except (ValueError, RuntimeError, pickle.UnpicklingError) as e:
+            raise SystemExit(f"train_default.py: {path} is not a training checkpoint of this script ({e})")
         if not isinstance(st, dict) or st.get("version") != CHECKPOINT_VERSION:
             raise SystemExit(f"train_default.py: {path} is not a training checkpoint of this script")
         t = cls(Schedule(**st["schedule"]), out, threads, cfg)
@@ -805,10 +809,16 @@ def run_eval(t: Trainer, out: str, note: str, seeds: Sequence[int] = EVAL_SEEDS,
     return summ
 
 
+def load_checkpoint(path: str) -> object:
+    """A last.pt (training state) or a model-only best.pt / final.pt, read with weights_only=True."""
+    st = torch.load(path, map_location="cpu", weights_only=True)
+    return state_file.decode(st) if state_file.is_state_file(st) else st
+
+
 def init_weights(model: torch.nn.Module, path: str, reinit: Sequence[str]) -> None:
     """A new run starting from the weights of an earlier one (a last.pt, or a model-only best.pt / final.pt), with
     the parameters under the `reinit` prefixes freshly initialised (e.g. a collapsed head)."""
-    st = torch.load(path, map_location="cpu")
+    st = load_checkpoint(path)
     sd = st["model"] if isinstance(st, dict) and "model" in st else st
     ckpt.load_state_dict_strict(model, sd, f"--init-from {path}")
     for prefix in reinit:
@@ -952,7 +962,7 @@ def benchmark(args: argparse.Namespace) -> int:
 
 
 def eval_only(args: argparse.Namespace) -> int:
-    st = torch.load(args.eval_only, map_location="cpu")
+    st = load_checkpoint(args.eval_only)
     cfg = configs.get_config(args.arch)
     torch.set_num_threads(args.threads)
     model = Sam2Model(cfg)

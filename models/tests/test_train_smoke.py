@@ -5,9 +5,7 @@ import dataclasses
 import math
 import os
 import random
-
 import torch
-
 import train_default as T
 from promptonce_models import configs
 
@@ -83,7 +81,7 @@ def test_official_layout_checkpoint_and_evaluation(tmp_path):
     t = T.Trainer(micro_schedule(), None, threads=1, cfg=MICRO)
     path = str(tmp_path / "best.pt")
     t.save_model(path)
-    sd = torch.load(path)["model"]
+    sd = torch.load(path, weights_only=True)["model"]
     assert set(sd) == set(t.model.state_dict())
     rows = T.evaluate(t.parts, seeds=[3], nz=8)
     assert len(rows) == 1 and 0.0 <= rows[0]["dice3d"] <= 1.0 and rows[0]["absent_slices"] >= 2
@@ -97,12 +95,12 @@ def test_cli_trains_checkpoints_and_resumes(tmp_path, monkeypatch):
     args = ["--arch", "micro", "--out", out, "--threads", "1", "--image-steps", "2", "--clip-steps", "1",
             "--eval-every", "3", "--eval-seeds", "5", "--eval-slices", "8"]
     assert T.main(args + ["--budget-minutes", "0"]) == 0  # no time: checkpoints step 0 and stops
-    assert torch.load(os.path.join(out, "last.pt"))["step"] == 0
+    assert T.load_checkpoint(os.path.join(out, "last.pt"))["step"] == 0
     assert T.main(args) == 2  # refuses to overwrite a run
     assert T.main(args + ["--resume", "--stop-after", "1"]) == 0
-    assert torch.load(os.path.join(out, "last.pt"))["step"] == 1
+    assert T.load_checkpoint(os.path.join(out, "last.pt"))["step"] == 1
     assert T.main(args + ["--resume"]) == 0
-    st = torch.load(os.path.join(out, "last.pt"))
+    st = T.load_checkpoint(os.path.join(out, "last.pt"))
     assert st["step"] == 3 and st["history"] and st["history"][-1]["step"] == 3
     for name in ("final.pt", "best.pt", "train.csv", "eval.csv", "eval_summary.csv", "schedule.json"):
         assert os.path.exists(os.path.join(out, name)), name

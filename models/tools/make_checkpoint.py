@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a random-weight checkpoint in the OFFICIAL file layout (sam2: {"model": state_dict}; SAM: a plain state
 dict), with every parameter and buffer perturbed. The same file loads into the official code
-(`model.load_state_dict(torch.load(f)["model"])`) and into `export.py --checkpoint`, which is how the host-level
+(`model.load_state_dict(torch.load(f, weights_only=True)["model"])`) and into `export.py --checkpoint`, which is how the host-level
 fidelity checks compare the two implementations on identical weights.
 
     /usr/bin/python3 models/tools/make_checkpoint.py --arch sam2.1_hiera_t --seed 0 --out /tmp/sam21t-seed0.pt

@@ -14,22 +14,29 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 bash scripts/bench/export-bench-models.sh test-tiny
 BENCH=jmh/src/main/java/io/github/promptonce/jmh/PropagationOverheadBenchmark.java
 work=$(mktemp -d)
-trap 'git worktree remove --force "$work/before" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'for d in before after; do git worktree remove --force "$work/$d" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
 build() { # dir -> benchmarks jar path
   (cd "$1" && mvn -B -q -o -DskipTests package -pl java,jmh -am >&2)
   echo "$1/jmh/target/benchmarks.jar"
 }
-git worktree add --detach "$work/before" "$BEFORE" >/dev/null
-cp "$BENCH" "$work/before/$BENCH"
-if [ "$AFTER" != HEAD ]; then
-  git worktree add --detach "$work/after" "$AFTER" >/dev/null
-  cp "$BENCH" "$work/after/$BENCH"
-  after_dir="$work/after"
-else
-  after_dir="$PWD"
+# BEFORE_JAR / AFTER_JAR: benchmark jars built earlier (e.g. to build while the machine is busy and measure when idle)
+before_jar=${BEFORE_JAR:-}
+after_jar=${AFTER_JAR:-}
+if [ -z "$before_jar" ]; then
+  git worktree add --detach "$work/before" "$BEFORE" >/dev/null
+  cp "$BENCH" "$work/before/$BENCH"
+  before_jar=$(build "$work/before")
 fi
-before_jar=$(build "$work/before")
-after_jar=$(build "$after_dir")
+if [ -z "$after_jar" ]; then
+  if [ "$AFTER" != HEAD ]; then
+    git worktree add --detach "$work/after" "$AFTER" >/dev/null
+    cp "$BENCH" "$work/after/$BENCH"
+    after_dir="$work/after"
+  else
+    after_dir="$PWD"
+  fi
+  after_jar=$(build "$after_dir")
+fi
 run() { # label jar
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$2" PropagationOverheadBenchmark \
       -p model="$PWD/bench-models/test-tiny" -prof gc -rf json -rff "$work/$1.json" >/dev/null

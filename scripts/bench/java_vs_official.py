@@ -37,7 +37,7 @@ def official_predictor(arch, ckpt):
     import torch
     from parity_official import build_official_sam2
     predictor = build_official_sam2(config=CONFIGS[arch])
-    predictor.load_state_dict(torch.load(ckpt, map_location="cpu")["model"])
+    predictor.load_state_dict(torch.load(ckpt, map_location="cpu", weights_only=True)["model"])
     return predictor
 
 

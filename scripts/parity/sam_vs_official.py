@@ -52,7 +52,7 @@ def main():
 
     from segment_anything import SamPredictor
     sam = official_shim.build_sam("vit_b")
-    sam.load_state_dict(torch.load(ckpt, map_location="cpu"))
+    sam.load_state_dict(torch.load(ckpt, map_location="cpu", weights_only=True))
     predictor = SamPredictor(sam)
     t0 = time.time()
     with torch.inference_mode():

@@ -55,7 +55,7 @@ def prepare_model(arch, seed, work):
 
 def official(ckpt, vol, seed_frame, point, box):
     predictor = build_official_sam2()
-    predictor.load_state_dict(torch.load(ckpt, map_location="cpu")["model"])
+    predictor.load_state_dict(torch.load(ckpt, map_location="cpu", weights_only=True)["model"])
     import sam2.sam2_video_predictor as vp
     t, h, w = vol.shape
     mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)

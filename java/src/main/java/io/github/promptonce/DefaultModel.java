@@ -26,8 +26,11 @@ import java.util.stream.Stream;
  *
  * <p>The build exports it into the library jar. LibTorch loads models from files, so the first use copies it into
  * a cache directory named after the SHA-256 of its manifest ({@code $PROMPTONCE_CACHE}, else the system property
- * {@code promptonce.cache}, else {@code ~/.cache/promptonce}); later uses find it there. {@link Segmenter#load}
- * checks every file's SHA-256 against the manifest, so a damaged cache is an error, not a wrong model.
+ * {@code promptonce.cache}, else {@code ~/.cache/promptonce}); later uses find it there. Every call of
+ * {@link #directory()} compares the cached copy with the jar (its {@code manifest.json} byte for byte, then every
+ * component's SHA-256 from that manifest): a cache that was changed or damaged, e.g. a shared
+ * {@code PROMPTONCE_CACHE} someone else can write, is extracted again from the jar, never loaded. (A model
+ * directory is code: LibTorch runs what a TorchScript file holds.)
  */
 public final class DefaultModel {
     /** The architecture name of the default model. */
@@ -60,7 +63,7 @@ public final class DefaultModel {
         Path cache = cacheRoot();
         String name = ARCH + "-" + HexFormat.of().formatHex(sha256(manifest), 0, 8);
         Path target = cache.resolve(name);
-        if (Files.isRegularFile(target.resolve(ModelManifest.FILE))) {
+        if (matchesJar(manifest, target)) {
             return target;
         }
         try {
@@ -96,12 +99,15 @@ public final class DefaultModel {
                 }
             }
             m.verifyChecksums();
+            if (Files.exists(target)) {
+                setAside(target, parent); // a copy that differs from the jar: never reused
+            }
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException
                      | java.nio.file.DirectoryNotEmptyException e) {
-                // another process finished first: theirs is as good as ours
-                if (!Files.isRegularFile(target.resolve(ModelManifest.FILE))) {
+                // another process finished first: theirs is as good as ours if it matches the jar
+                if (!matchesJar(manifest, target)) {
                     throw e;
                 }
             }
@@ -110,6 +116,33 @@ public final class DefaultModel {
             if (Files.exists(staging)) {
                 deleteTree(staging);
             }
+        }
+    }
+
+    /** Whether {@code dir} holds exactly the jar's model: the same manifest bytes, every component's SHA-256. */
+    private static boolean matchesJar(byte[] manifest, Path dir) {
+        try {
+            if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE))
+                    || !java.util.Arrays.equals(manifest, Files.readAllBytes(dir.resolve(ModelManifest.FILE)))) {
+                return false;
+            }
+            ModelManifest.read(dir).verifyChecksums();
+            return true;
+        } catch (IOException | PromptonceException e) {
+            return false;
+        }
+    }
+
+    /** Moves a stale copy out of the way (an atomic rename) and deletes it. */
+    private static void setAside(Path target, Path parent) throws IOException {
+        Path stale = Files.createTempDirectory(parent, ".stale-");
+        Path moved = stale.resolve(target.getFileName());
+        try {
+            Files.move(target, moved, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // another process moved it first
+        } finally {
+            deleteTree(stale);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.promptonce;
 
+import io.github.promptonce.base.ErrorCode;
 import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.ThreadScope;
@@ -73,6 +74,7 @@ public final class Segmenter implements AutoCloseable {
         Objects.requireNonNull(modelDir, "modelDir");
         Objects.requireNonNull(options, "options");
         ModelManifest manifest = ModelManifest.read(modelDir);
+        manifest.requireSha256(options.modelSha256()); // a pinned model (null: any)
         manifest.verifyChecksums();
         TorchRuntime runtime = TorchRuntimes.get(options.backend());
         SamModel model = SamModel.load(manifest, runtime, options.device(), options.optimize());

@@ -17,9 +17,12 @@ import io.github.promptonce.base.Device;
  * @param retention what each {@link MemoryBank} keeps of tracked frames
  * @param fillHoles apply SAM 2's {@code fill_hole_area} to tracked masks (as the official predictor does on
  *                  GPU; the official code skips it on CPU, where its CUDA kernel is missing)
+ * @param modelSha256 the SHA-256 (hex) of the only model's {@code manifest.json} that {@link Segmenter#load} accepts,
+ *                  or null to accept any model (a model directory is code: pin it when it comes from elsewhere)
  */
 public record SegmenterOptions(Backend backend, Device device, int threads, boolean optimize,
-                               MemoryBank.Retention retention, boolean fillHoles) {
+                               MemoryBank.Retention retention, boolean fillHoles,
+                               String modelSha256) {
 
     /** The system property that sets the default backend: {@code native}, {@code javacpp} or {@code auto}. */
     public static final String BACKEND_PROPERTY = "promptonce.backend";
@@ -37,6 +40,9 @@ public record SegmenterOptions(Backend backend, Device device, int threads, bool
         if (retention == null) {
             throw new IllegalArgumentException("retention must not be null");
         }
+        if (modelSha256 != null) {
+            io.github.promptonce.model.ModelManifest.checkSha256Format(modelSha256);
+        }
     }
 
     /**
@@ -46,30 +52,35 @@ public record SegmenterOptions(Backend backend, Device device, int threads, bool
     public static SegmenterOptions defaults() {
         String b = System.getProperty(BACKEND_PROPERTY);
         return new SegmenterOptions(b == null ? Backend.AUTO : Backend.parse(b), Device.CPU, 0, false,
-                MemoryBank.Retention.WINDOW, true);
+                MemoryBank.Retention.WINDOW, true, null);
     }
 
     public SegmenterOptions withBackend(Backend b) {
-        return new SegmenterOptions(b, device, threads, optimize, retention, fillHoles);
+        return new SegmenterOptions(b, device, threads, optimize, retention, fillHoles, modelSha256);
     }
 
     public SegmenterOptions withDevice(Device d) {
-        return new SegmenterOptions(backend, d, threads, optimize, retention, fillHoles);
+        return new SegmenterOptions(backend, d, threads, optimize, retention, fillHoles, modelSha256);
     }
 
     public SegmenterOptions withThreads(int n) {
-        return new SegmenterOptions(backend, device, n, optimize, retention, fillHoles);
+        return new SegmenterOptions(backend, device, n, optimize, retention, fillHoles, modelSha256);
     }
 
     public SegmenterOptions withOptimize(boolean o) {
-        return new SegmenterOptions(backend, device, threads, o, retention, fillHoles);
+        return new SegmenterOptions(backend, device, threads, o, retention, fillHoles, modelSha256);
     }
 
     public SegmenterOptions withFillHoles(boolean fill) {
-        return new SegmenterOptions(backend, device, threads, optimize, retention, fill);
+        return new SegmenterOptions(backend, device, threads, optimize, retention, fill, modelSha256);
     }
 
     public SegmenterOptions withRetention(MemoryBank.Retention r) {
-        return new SegmenterOptions(backend, device, threads, optimize, r, fillHoles);
+        return new SegmenterOptions(backend, device, threads, optimize, r, fillHoles, modelSha256);
+    }
+
+    /** Accepts only the model whose {@code manifest.json} has this SHA-256 (hex); null accepts any. */
+    public SegmenterOptions withModelSha256(String sha256) {
+        return new SegmenterOptions(backend, device, threads, optimize, retention, fillHoles, sha256);
     }
 }

@@ -12,21 +12,20 @@ import io.github.promptonce.phantom.Phantom;
 import io.github.promptonce.phantom.PhantomGenerator;
 import io.github.promptonce.volume.Axis;
 import io.github.promptonce.volume.NiftiWriter;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 
 /** {@code promptonce demo}: prompt once on a held-out synthetic phantom, against the per-slice baseline. */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -37,7 +36,8 @@ import picocli.CommandLine.Spec;
                 + "the per-slice baseline (image mode, a mask-derived prompt on every slice that contains the target) "
                 + "and prints both rows side by side: 3-D Dice, slices with false positives, prompts, time per slice.",
             "Writes into --out: input.nii.gz, truth.nii.gz, mask.nii.gz (prompt once), baseline-mask.nii.gz, "
-                + "montage.png (the prompt-once mask over the slices, the click marked) and per-slice.csv.",
+                + "montage.png (the prompt-once mask over the slices, the click marked) and per-slice.csv, all "
+                + "together once all are written; files of an earlier demo there are refused unless --overwrite.",
             "Exit codes: 0 ok, 2 usage, 4 model error, 1 internal."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -68,6 +68,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-baseline", description = "Skip the per-slice baseline.")
     boolean noBaseline;
 
+    @Option(names = "--overwrite", description = "Replace the files of an earlier demo in --out.")
+    boolean overwrite;
+
+    /** The files the demo writes into --out. */
+    static final List<String> FILES = List.of("input.nii.gz", "truth.nii.gz", "mask.nii.gz", "baseline-mask.nii.gz",
+            "montage.png", "per-slice.csv");
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
@@ -82,6 +89,16 @@ public final class DemoCommand implements Callable<Integer> {
             throw usage("--slices " + slices + " must be >= 6");
         }
         SegmenterOptions options = runtime.segmenterOptions();
+        try (OutputFiles outputs = new OutputFiles(overwrite, List.of())) {
+            for (String f : FILES) {
+                outputs.check(out.resolve(f));
+            }
+            return run(o, err, options, outputs); // commits once every file is written
+        }
+    }
+
+    private int run(PrintWriter o, PrintWriter err, SegmenterOptions options, OutputFiles outputs)
+            throws IOException {
         long started = System.nanoTime();
         Phantom phantom = PhantomGenerator.generate(size, size, slices, seed);
         err.printf(Locale.ROOT, "promptonce demo: phantom seed %d, %s, %dx%dx%d, target on slices %d..%d, "
@@ -96,7 +113,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
             r = DemoRun.run(segmenter, phantom, !noBaseline, PropagationOptions.defaults());
         }
-        write(phantom, r);
+        write(phantom, r, outputs);
+        outputs.commit();
         o.printf(Locale.ROOT, "click (x=%d, y=%d) on slice %d; %d slices, the target on %d of them%n", r.click()[0],
                 r.click()[1], r.click()[2], slices, phantom.lastTargetSlice() - phantom.firstTargetSlice() + 1);
         o.println(table(r));
@@ -124,19 +142,18 @@ public final class DemoCommand implements Callable<Integer> {
         return sb.toString().stripTrailing();
     }
 
-    private void write(Phantom phantom, DemoRun.Result r) throws IOException {
-        Files.createDirectories(out);
-        NiftiWriter.write(phantom.volume(), out.resolve("input.nii.gz"));
-        NiftiWriter.writeMask(phantom.truth(), out.resolve("truth.nii.gz"));
-        NiftiWriter.writeMask(r.once().mask(), out.resolve("mask.nii.gz"));
+    private void write(Phantom phantom, DemoRun.Result r, OutputFiles outputs) throws IOException {
+        outputs.write(out.resolve("input.nii.gz"), f -> NiftiWriter.write(phantom.volume(), f));
+        outputs.write(out.resolve("truth.nii.gz"), f -> NiftiWriter.writeMask(phantom.truth(), f));
+        outputs.write(out.resolve("mask.nii.gz"), f -> NiftiWriter.writeMask(r.once().mask(), f));
         if (r.perSlice() != null) {
-            NiftiWriter.writeMask(r.perSlice().mask(), out.resolve("baseline-mask.nii.gz"));
+            outputs.write(out.resolve("baseline-mask.nii.gz"), f -> NiftiWriter.writeMask(r.perSlice().mask(), f));
         }
         Map<Integer, List<Marker>> click = Map.of(r.click()[2],
                 List.of(new Marker.Point(r.click()[0], r.click()[1], true)));
-        Overlays.writeMontage(phantom.volume(), phantom.suggestedWindow(), r.once().mask(), click, Axis.K, null,
-                out.resolve("montage.png"), OverlayStyle.defaults());
-        Files.writeString(out.resolve("per-slice.csv"), perSliceCsv(r), StandardCharsets.UTF_8);
+        outputs.write(out.resolve("montage.png"), f -> Overlays.writeMontage(phantom.volume(),
+                phantom.suggestedWindow(), r.once().mask(), click, Axis.K, null, f, OverlayStyle.defaults()));
+        outputs.writeString(out.resolve("per-slice.csv"), perSliceCsv(r));
     }
 
     static String perSliceCsv(DemoRun.Result r) {

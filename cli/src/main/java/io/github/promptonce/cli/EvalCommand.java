@@ -6,13 +6,21 @@ import io.github.promptonce.cli.eval.Dataset;
 import io.github.promptonce.cli.eval.EvalModel;
 import io.github.promptonce.cli.eval.EvalModels;
 import io.github.promptonce.cli.eval.EvalRun;
-import io.github.promptonce.cli.eval.MaskFiles;
 import io.github.promptonce.cli.eval.LabelMode;
+import io.github.promptonce.cli.eval.MaskFiles;
 import io.github.promptonce.cli.eval.Protocol;
 import io.github.promptonce.cli.eval.SeedRule;
 import io.github.promptonce.cli.eval.SettingsMismatchException;
 import io.github.promptonce.volume.NonFinitePolicy;
 import io.github.promptonce.volume.ReadOptions;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,13 +32,6 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code promptonce eval}: the seed paper's protocol on a labelled dataset, for one or more models. */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -123,6 +124,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        OutputFiles.checkDirectory(this.out, java.util.Arrays.asList(images, labels, pairs));
         Dataset dataset = dataset();
         List<Protocol> chosen = protocols();
         LabelMode labelMode = parse("--labels-mode", () -> LabelMode.parse(labelsMode));

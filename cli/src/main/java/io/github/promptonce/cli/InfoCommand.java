@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
             "Print format, dims, spacing, datatype, value range, orientation code and affine of a volume;",
-            "with --runtime, the LibTorch runtime promptonce runs on.",
+            "with --runtime, the LibTorch runtime promptonce runs on; with --model, a model directory's architecture "
+                + "and the SHA-256 of its manifest (what --model-sha256 pins).",
             "PATH is a NIfTI file (.nii, .nii.gz), a DICOM file or a directory holding a DICOM series, "
                 + "or a PNG/TIFF file or directory of them."})
 public final class InfoCommand implements Callable<Integer> {
@@ -40,12 +41,23 @@ public final class InfoCommand implements Callable<Integer> {
             description = "With --runtime: the backend to load (native, javacpp, auto). Default: ${DEFAULT-VALUE}.")
     String backend;
 
+    @picocli.CommandLine.Option(names = "--model", paramLabel = "DIR",
+            description = "Print the model directory's arch, family and manifest SHA-256 (without loading it).")
+    Path model;
+
     @Override
     public Integer call() throws Exception {
-        if (path == null && !runtime) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a PATH, or --runtime");
+        if (path == null && !runtime && model == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a PATH, --runtime or --model");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (model != null) {
+            io.github.promptonce.model.ModelManifest m = io.github.promptonce.model.ModelManifest.read(model);
+            out.println("model:        " + model);
+            out.println("arch:         " + m.arch() + " (" + m.family().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            out.println("sha256:       " + m.sha256() + "  (of manifest.json; pin with --model-sha256)");
+            out.flush();
+        }
         if (runtime) {
             io.github.promptonce.base.Backend b;
             try {

@@ -23,7 +23,8 @@ import java.io.PrintWriter;
                 + "5 some volumes failed (eval)."})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
-            description = "On errors, also print the stack trace.")
+            description = "Also print the library's progress notes (backend, model loading) and, on errors, "
+                    + "the stack trace.")
     boolean verbose;
 
     @CommandLine.Spec
@@ -46,7 +47,7 @@ public final class Main implements Runnable {
 
     /** Runs and returns the exit code (no System.exit): for tests and embedding. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        try {
+        try (CliLogging logging = CliLogging.install(err, java.util.Arrays.asList(args).contains("--verbose"))) {
             return commandLine(out, err).execute(args);
         } catch (Throwable t) { // Errors are not handled by picocli: still one line and exit code 1
             err.println("promptonce: internal error: " + t);
@@ -82,7 +83,10 @@ public final class Main implements Runnable {
     private static int executionError(Exception e, CommandLine cmd, ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
         int code;
-        if (e instanceof io.github.promptonce.base.PromptonceException pe
+        if (e instanceof OutputRefusedException) {
+            err.println("promptonce: " + e.getMessage());
+            code = ExitCodes.USAGE;
+        } else if (e instanceof io.github.promptonce.base.PromptonceException pe
                 && pe.code() == io.github.promptonce.base.ErrorCode.BAD_INPUT) { // VolumeFormatException
             err.println("promptonce: " + e.getMessage());
             code = ExitCodes.INPUT;

@@ -9,7 +9,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Where and how a model runs: {@code --device}, {@code --backend}, {@code --threads}; a picocli mixin shared by every
+ * Where and how a model runs, and which model may: {@code --device}, {@code --backend}, {@code --threads},
+ * {@code --model-sha256}; a picocli mixin shared by every
  * subcommand that loads a model ({@code @Mixin RuntimeOptions runtime;} then {@code runtime.segmenterOptions()}).
  */
 public final class RuntimeOptions {
@@ -29,6 +30,12 @@ public final class RuntimeOptions {
             description = "LibTorch intra-op threads (0 = one per core).")
     int threads;
 
+    @Option(names = "--model-sha256", paramLabel = "HEX",
+            description = "Load only the model whose manifest.json has this SHA-256 (a model directory is code: pin "
+                    + "one that comes from elsewhere); another model is refused (exit 4). 'info --model DIR' "
+                    + "prints it.")
+    String modelSha256;
+
     /** The options these flags give; a malformed value is a usage error naming its flag. */
     public SegmenterOptions segmenterOptions() {
         if (threads < 0) {
@@ -46,7 +53,12 @@ public final class RuntimeOptions {
         } catch (IllegalArgumentException e) {
             throw usage("--device: " + e.getMessage());
         }
-        return SegmenterOptions.defaults().withBackend(b).withDevice(d).withThreads(threads);
+        SegmenterOptions o = SegmenterOptions.defaults().withBackend(b).withDevice(d).withThreads(threads);
+        try {
+            return o.withModelSha256(modelSha256 == null ? null : modelSha256.trim());
+        } catch (IllegalArgumentException e) {
+            throw usage("--model-sha256: " + e.getMessage());
+        }
     }
 
     private ParameterException usage(String message) {

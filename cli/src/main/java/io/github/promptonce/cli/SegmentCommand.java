@@ -45,6 +45,8 @@ import java.util.concurrent.Callable;
                 + "segments the prompted slice only. Coordinates are pixels of the original slice: X along the first "
                 + "NIfTI axis (image column), Y along the second (image row); --slice indexes the third axis. "
                 + "Writes a uint8 0/1 mask with the input's geometry. Progress goes to stderr.",
+            "Outputs appear together once all are written (temporary files moved into place); a command that fails "
+                + "leaves none. An existing output is refused unless --overwrite; an input never is overwritten.",
             "Exit codes: 0 ok, 2 usage, 3 input error, 4 model error, 1 internal."})
 public final class SegmentCommand implements Callable<Integer> {
     @Spec
@@ -146,6 +148,9 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "for benchmarks (scripts/bench/java-vs-official.sh).")
     Path timings;
 
+    @Option(names = "--overwrite", description = "Replace output files that exist (never an input).")
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -156,6 +161,20 @@ public final class SegmentCommand implements Callable<Integer> {
         if (driftGuard < 0) {
             throw usage("--drift-guard " + driftGuard + " must be >= 0");
         }
+        try (OutputFiles outputs = new OutputFiles(overwrite, List.of(inputPath))) {
+            outputs.check(out);
+            for (Path p : new Path[] {logits, timings, overlay == null ? null : overlay.resolve("montage.png")}) {
+                if (p != null) {
+                    outputs.check(p);
+                }
+            }
+            return segment(err, prompt, propagationMode, options, dev, outputs);
+        }
+    }
+
+    /** Segments, stages every output in {@code outputs} and moves them into place once all are written. */
+    private int segment(PrintWriter err, Prompt prompt, PropagationMode propagationMode, SegmenterOptions options,
+                        Device dev, OutputFiles outputs) throws Exception {
         Volume volume = Volumes.read(inputPath, input.readOptions(NonFinitePolicy.REJECT));
         maskOutput.check(volume, out);
         if (slice < 0 || slice >= volume.nz()) {
@@ -211,7 +230,7 @@ public final class SegmentCommand implements Callable<Integer> {
                         });
                 VolumeSegmentation v = segmenter.propagate(source, List.of(new ObjectPrompt(1, slice, prompt)), po);
                 if (timings != null) {
-                    java.nio.file.Files.writeString(timings, times);
+                    outputs.writeString(timings, times.toString());
                 }
                 if (terminal) {
                     err.println();
@@ -227,16 +246,19 @@ public final class SegmentCommand implements Callable<Integer> {
             mask = VolumeSegmentation.largestComponent(mask, volume.nx(), volume.ny(), volume.nz());
         }
         VolumeMask result = VolumeMask.of(mask, volume.nx(), volume.ny(), volume.nz(), volume.geometry());
-        maskOutput.write(result, volume, out, arch);
+        outputs.write(out, f -> maskOutput.write(result, volume, f, arch)); // NIfTI, or a DICOM SEG for .dcm
         if (logitValues != null) {
-            NiftiWriter.write(volume.withVoxels(logitValues), logits);
+            Volume logitVolume = volume.withVoxels(logitValues);
+            outputs.write(logits, f -> NiftiWriter.write(logitVolume, f));
         }
         if (overlay != null) {
             Map<Integer, List<Marker>> markers = Map.of(slice, markers(prompt));
-            Overlays.writeMontage(volume, win, result, markers, Axis.K, null, overlay.resolve("montage.png"),
-                    OverlayStyle.defaults());
-            Overlays.writeSlices(volume, win, result, markers, Axis.K, null, overlay, OverlayStyle.defaults());
+            outputs.write(overlay.resolve("montage.png"), f -> Overlays.writeMontage(volume, win, result, markers,
+                    Axis.K, null, f, OverlayStyle.defaults()));
+            outputs.writeInto(overlay, dir -> Overlays.writeSlices(volume, win, result, markers, Axis.K, null, dir,
+                    OverlayStyle.defaults()));
         }
+        outputs.commit();
         long voxels = 0;
         for (byte b : mask) {
             voxels += b;

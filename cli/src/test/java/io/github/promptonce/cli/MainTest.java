@@ -1,15 +1,16 @@
 package io.github.promptonce.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** The command line: exit codes, one-line errors, and {@code info} on real files (scripts/fetch-testdata.sh). */
 class MainTest {
@@ -73,7 +74,7 @@ class MainTest {
                 none.err().strip());
         Result missing = run("info");
         assertEquals(2, missing.code());
-        assertEquals("promptonce info: give a PATH, or --runtime (see 'promptonce info --help')",
+        assertEquals("promptonce info: give a PATH, --runtime or --model (see 'promptonce info --help')",
                 missing.err().strip());
         Result unknown = run("info", "--bogus", "x.nii");
         assertEquals(2, unknown.code());

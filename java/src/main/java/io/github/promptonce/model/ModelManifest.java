@@ -31,14 +31,16 @@ public final class ModelManifest {
     }
 
     private final Path directory;
+    private final String sha256;
     private final Map<String, Object> root;
     private final Family family;
     private final String arch;
     private final int imageSize;
     private final Map<String, Component> components = new LinkedHashMap<>();
 
-    private ModelManifest(Path directory, Map<String, Object> root) {
+    private ModelManifest(Path directory, String sha256, Map<String, Object> root) {
         this.directory = directory;
+        this.sha256 = sha256;
         this.root = root;
         if (!"promptonce-model".equals(root.get("format"))) {
             throw bad("format is " + root.get("format") + ", expected \"promptonce-model\"");
@@ -84,13 +86,14 @@ public final class ModelManifest {
                     + " (export one with models/export.py)");
         }
         try {
-            Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+            byte[] bytes = Files.readAllBytes(file);
+            Object parsed = Json.parse(new String(bytes, StandardCharsets.UTF_8));
             if (!(parsed instanceof Map<?, ?>)) {
                 throw new PromptonceException(ErrorCode.BAD_MODEL, file + ": expected a JSON object");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> root = (Map<String, Object>) parsed;
-            return new ModelManifest(directory, root);
+            return new ModelManifest(directory, HexFormat.of().formatHex(sha256(bytes)), root);
         } catch (IOException e) {
             throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "cannot read " + file + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -113,6 +116,49 @@ public final class ModelManifest {
                         + " has SHA-256 " + actual + " but the manifest says " + c.sha256()
                         + ": the file was changed or damaged; re-export the model");
             }
+        }
+    }
+
+    /**
+     * The SHA-256 of {@code manifest.json} as stored (lower-case hex). The manifest holds every component's SHA-256,
+     * which {@link #verifyChecksums()} checks, so this one hash identifies the whole model.
+     */
+    public String sha256() {
+        return sha256;
+    }
+
+    /**
+     * Refuses any model but the one pinned by {@code expected} (the SHA-256 of its {@code manifest.json}, hex, any
+     * case); {@code null} pins nothing.
+     *
+     * @throws PromptonceException {@link ErrorCode#BAD_MODEL} naming both hashes when they differ
+     * @throws IllegalArgumentException when {@code expected} is not 64 hex digits
+     */
+    public void requireSha256(String expected) {
+        if (expected == null) {
+            return;
+        }
+        checkSha256Format(expected);
+        if (!expected.equalsIgnoreCase(sha256)) {
+            throw new PromptonceException(ErrorCode.BAD_MODEL, "model " + directory + " has manifest SHA-256 " + sha256
+                    + " but " + expected.toLowerCase(java.util.Locale.ROOT) + " is required: not the pinned model");
+        }
+    }
+
+    /** Checks that {@code hex} is a SHA-256 in hex (64 digits); the message names the value. */
+    public static void checkSha256Format(String hex) {
+        boolean hexDigits = hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+                || (c >= 'A' && c <= 'F'));
+        if (hex.length() != 64 || !hexDigits) {
+            throw new IllegalArgumentException("'" + hex + "' is not a SHA-256 (64 hex digits)");
+        }
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 

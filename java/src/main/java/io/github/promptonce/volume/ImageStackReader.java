@@ -5,13 +5,15 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads a directory of 2-D greyscale PNG or TIFF images (8 or 16 bit; also signed 16-bit and float32 TIFF) as the
@@ -54,20 +56,31 @@ public final class ImageStackReader {
         Path firstFile = files.get(0);
         for (int k = 0; k < files.size(); k++) {
             Path f = files.get(k);
-            BufferedImage img = load(f);
+            int count = files.size();
+            int firstW = w;
+            int firstH = h;
+            // the size comes from the header and is checked before any pixel is decoded: a small file may claim
+            // a huge image
+            BufferedImage img = load(f, (iw, ih) -> {
+                if (firstW < 0) {
+                    if ((long) iw * ih * count > Volume.MAX_VOXELS) {
+                        throw new VolumeFormatException(path + ": " + iw + "x" + ih + "x" + count
+                                + " voxels exceed the " + Volume.MAX_VOXELS + " supported");
+                    }
+                    // the volume (float32) and one decoded image (at most 4 bytes a pixel)
+                    NiftiReader.requireHeap(4L * iw * ih * count + 4L * iw * ih, path.toString(),
+                            "reading " + iw + "x" + ih + "x" + count + " voxels");
+                } else if (iw != firstW || ih != firstH) {
+                    throw new VolumeFormatException(path + ": mixed image sizes: " + firstW + "x" + firstH + " in "
+                            + firstFile.getFileName() + " but " + iw + "x" + ih + " in " + f.getFileName()
+                            + "; expected one size");
+                }
+            });
             if (k == 0) {
                 w = img.getWidth();
                 h = img.getHeight();
-                if ((long) w * h * files.size() > Volume.MAX_VOXELS) {
-                    throw new VolumeFormatException(path + ": " + w + "x" + h + "x" + files.size()
-                            + " voxels exceed the " + Volume.MAX_VOXELS + " supported");
-                }
                 voxels = NiftiReader.allocate(w * h * files.size(), path.toString());
                 type = typeOf(img, f);
-            } else if (img.getWidth() != w || img.getHeight() != h) {
-                throw new VolumeFormatException(path + ": mixed image sizes: " + w + "x" + h + " in "
-                        + firstFile.getFileName() + " but " + img.getWidth() + "x" + img.getHeight() + " in "
-                        + f.getFileName() + "; expected one size");
             } else if (typeOf(img, f) != type) {
                 throw new VolumeFormatException(path + ": mixed pixel types: " + type + " in "
                         + firstFile.getFileName() + " but " + typeOf(img, f) + " in " + f.getFileName());
@@ -82,13 +95,43 @@ public final class ImageStackReader {
                 detail, path, type, 1, 0, 0, 1, nonFinite);
     }
 
-    private static BufferedImage load(Path f) throws VolumeFormatException {
-        try (InputStream in = Files.newInputStream(f)) {
-            BufferedImage img = ImageIO.read(in);
-            if (img == null) {
+    /** Checks an image's width and height, read from its header, before it is decoded. */
+    @FunctionalInterface
+    private interface SizeCheck {
+        void check(int width, int height) throws VolumeFormatException;
+    }
+
+    private static BufferedImage load(Path f, SizeCheck sizeCheck) throws VolumeFormatException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(f.toFile())) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator()
+                    : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
                 throw new VolumeFormatException(f + ": not a readable PNG or TIFF image");
             }
-            return img;
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new VolumeFormatException(f + ": image size " + width + "x" + height
+                            + " in its header; expected positive");
+                }
+                sizeCheck.check(width, height);
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new VolumeFormatException(f + ": not a readable PNG or TIFF image");
+                }
+                if (img.getWidth() != width || img.getHeight() != height) {
+                    throw new VolumeFormatException(f + ": decoded " + img.getWidth() + "x" + img.getHeight()
+                            + " but its header says " + width + "x" + height);
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (VolumeFormatException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new VolumeFormatException(f + ": corrupt or unsupported image: " + e.getMessage(), e);
         }

@@ -321,19 +321,23 @@ public final class NiftiReader {
     }
 
     static float[] allocate(int n, String name) throws VolumeFormatException {
+        requireHeap(4L * n, name, "a volume of " + n + " voxels");
+        return new float[n];
+    }
+
+    /** Throws unless {@code need} bytes of heap are free (after one GC); {@code what} names what needs them. */
+    static void requireHeap(long need, String name, String what) throws VolumeFormatException {
         Runtime rt = Runtime.getRuntime();
-        long need = 4L * n;
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (need > free) {
             System.gc();
             free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
             if (need > free) {
-                throw new VolumeFormatException(name + ": a volume of " + n + " voxels needs " + (need >> 20)
+                throw new VolumeFormatException(name + ": " + what + " needs " + (need >> 20)
                         + " MiB of heap but only about " + (free >> 20) + " MiB are free (maximum " + (rt.maxMemory() >> 20)
                         + " MiB); raise -Xmx (bin/promptonce reads PROMPTONCE_JAVA_OPTS)");
             }
         }
-        return new float[n];
     }
 
     /** Counts NaN/Inf and applies the policy; returns the count kept (0 unless KEEP). */

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -14,10 +15,11 @@ import java.util.zip.GZIPOutputStream;
  * their codes — so the output overlays the source in any viewer. Output is little-endian, 3-D, without extensions;
  * the NIfTI version follows the source (NIfTI-2 if the source was NIfTI-2 or a dimension exceeds 32767, NIfTI-1
  * otherwise). The file is written to a temporary sibling and moved into place, so a failed write leaves no partial
- * file.
+ * file; it is created with the default permissions (0666 less the umask).
  */
 public final class NiftiWriter {
     private static final int CHUNK_VOXELS = 1 << 18;
+    private static final java.security.SecureRandom TEMP_NAMES = new java.security.SecureRandom();
 
     private NiftiWriter() {
     }
@@ -91,10 +93,13 @@ public final class NiftiWriter {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        // not Files.createTempFile: its 0600 would become the output's mode; CREATE_NEW gives 0666 less the umask
+        Path tmp = (dir == null ? Path.of("") : dir).resolve("." + abs.getFileName() + "."
+                + Long.toUnsignedString(TEMP_NAMES.nextLong(), 36) + ".tmp");
         boolean gz = abs.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz");
         try {
-            try (OutputStream fileOut = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+            try (OutputStream fileOut = new BufferedOutputStream(Files.newOutputStream(tmp,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);
                  OutputStream o = gz ? new FastGzip(fileOut) : fileOut) {
                 o.write(header);
                 long n = (long) nx * ny * nz;

@@ -1,17 +1,18 @@
 package io.github.promptonce.volume;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImageStackTest {
     @TempDir
@@ -81,5 +82,37 @@ class ImageStackTest {
         Files.write(bad, new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H'});
         m = assertThrows(VolumeFormatException.class, () -> Volumes.read(bad)).getMessage();
         assertTrue(m.contains("bad.png: "), m);
+    }
+
+    /** A real PNG whose IHDR (CRC fixed up) claims {@code width}x{@code height}: only a few bytes of pixels follow. */
+    private static byte[] pngClaiming(int width, int height) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", out);
+        byte[] png = out.toByteArray();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(png); // signature (8), IHDR length (4), "IHDR", data (13), CRC
+        b.putInt(16, width).putInt(20, height);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 4 + 13);
+        b.putInt(29, (int) crc.getValue());
+        return png;
+    }
+
+    @Test
+    void aHugeClaimedImageSizeIsRefusedBeforeDecoding() throws Exception {
+        Path tooMany = Files.write(tmp.resolve("huge.png"), pngClaiming(60000, 60000));
+        VolumeFormatException e = assertThrows(VolumeFormatException.class, () -> Volumes.read(tooMany));
+        assertTrue(e.getMessage().contains("60000x60000x1 voxels exceed"), e.getMessage());
+        // within the voxel limit but not the heap (a test JVM has far less than the 9.6 GB this needs)
+        Path tooBig = Files.write(tmp.resolve("big.png"), pngClaiming(40000, 40000));
+        assertTrue(Runtime.getRuntime().maxMemory() < 5L * 40000 * 40000, "the test needs a heap below 8 GB");
+        e = assertThrows(VolumeFormatException.class, () -> Volumes.read(tooBig));
+        assertTrue(e.getMessage().contains("MiB of heap"), e.getMessage());
+        // a stack whose second image claims another size is refused from its header
+        Path dir = Files.createDirectory(tmp.resolve("mixed"));
+        grey(dir.resolve("a1.png"), BufferedImage.TYPE_BYTE_GRAY, 4, 4, 0, "png");
+        Files.write(dir.resolve("a2.png"), pngClaiming(30000, 30000));
+        e = assertThrows(VolumeFormatException.class, () -> Volumes.read(dir));
+        assertTrue(e.getMessage().contains("mixed image sizes: 4x4 in a1.png but 30000x30000 in a2.png"),
+                e.getMessage());
     }
 }

@@ -3,6 +3,7 @@ package io.github.promptonce.cli.eval;
 import io.github.promptonce.PropagationMode;
 import io.github.promptonce.Segmenter;
 import io.github.promptonce.SegmenterOptions;
+import io.github.promptonce.cli.OutputFiles;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.volume.ReadOptions;
 import io.github.promptonce.volume.Volume;
@@ -11,8 +12,6 @@ import io.github.promptonce.volume.Window;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -208,20 +207,24 @@ public final class EvalRun {
         List<PairedTests.Row> tests = PairedTests.of(volumes, slices);
         Path dir = ledger.dir();
         List<Path> files = new ArrayList<>();
-        files.add(write(dir.resolve("summary.csv"), Summary.csv(summary)));
-        files.add(write(dir.resolve("ttest.csv"), PairedTests.csv(tests)));
         String md = SummaryMarkdown.of(config, volumes, summary, tests);
-        files.add(write(dir.resolve("summary.md"), md));
-        if (!slices.isEmpty()) {
-            files.addAll(Plots.write(dir, slices, config.labelMode() == LabelMode.PER_LABEL));
+        // the report is remade from the ledger on every run: its files replace the last run's, all together
+        try (OutputFiles report = new OutputFiles(true, List.of())) {
+            files.add(write(report, dir.resolve("summary.csv"), Summary.csv(summary)));
+            files.add(write(report, dir.resolve("ttest.csv"), PairedTests.csv(tests)));
+            files.add(write(report, dir.resolve("summary.md"), md));
+            if (!slices.isEmpty()) {
+                files.addAll(Plots.write(report, dir, slices, config.labelMode() == LabelMode.PER_LABEL));
+            }
+            report.commit();
         }
         out.print(md);
         out.flush();
         return files;
     }
 
-    private static Path write(Path p, String text) throws IOException {
-        Files.writeString(p, text, StandardCharsets.UTF_8);
+    private static Path write(OutputFiles report, Path p, String text) throws IOException {
+        report.writeString(p, text);
         return p;
     }
 }

@@ -1,11 +1,11 @@
 package io.github.promptonce.cli.eval;
 
+import io.github.promptonce.cli.OutputFiles;
+
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * The results directory of an eval run and its resume rule. {@code per_volume.csv} is the ledger: the rows of a
- * (model, protocol, volume) are appended together once that volume is finished (its {@code per_slice.csv} rows
+ * (model, protocol, volume) are added together once that volume is finished (its {@code per_slice.csv} rows
  * first), so a row there means the volume is done and a rerun skips it; a killed run loses at most the volume in
- * progress. {@code failures.csv} lists the failures of the latest run (failed volumes are retried by a rerun).
+ * progress. Every file here is replaced whole through a temporary sibling ({@link OutputFiles#replace}), never
+ * written in place. {@code failures.csv} lists the failures of the latest run (failed volumes are retried by a rerun).
  * {@code run.properties} holds the settings that change results; a rerun with other settings is refused.
  */
 final class Ledger {
@@ -98,9 +99,9 @@ final class Ledger {
             note.accept("dropped " + (slices.size() - kept.size()) + " row(s) of unfinished volumes from " + PER_SLICE);
             StringBuilder sb = new StringBuilder(Csv.line(SliceRow.HEADER)).append('\n');
             kept.forEach(r -> sb.append(r.csv()).append('\n'));
-            Files.writeString(dir.resolve(PER_SLICE), sb.toString(), StandardCharsets.UTF_8);
+            OutputFiles.replace(dir.resolve(PER_SLICE), sb.toString());
         }
-        Files.writeString(dir.resolve(FAILURES), Csv.line(FAILURE_HEADER) + "\n", StandardCharsets.UTF_8);
+        OutputFiles.replace(dir.resolve(FAILURES), Csv.line(FAILURE_HEADER) + "\n");
         return l;
     }
 
@@ -156,16 +157,11 @@ final class Ledger {
     }
 
     private void append(String file, List<String> header, String text) throws IOException {
+        // the whole file replaced at once (the CSVs are small): a killed run leaves the old rows or the new
         Path p = dir.resolve(file);
-        String content = Files.exists(p) && Files.size(p) > 0 ? text : Csv.line(header) + "\n" + text;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(false);
-        }
+        String before = Files.exists(p) && Files.size(p) > 0 ? Files.readString(p, StandardCharsets.UTF_8)
+                : Csv.line(header) + "\n";
+        OutputFiles.replace(p, before + text);
     }
 
     /** Reads a CSV of ours; a partial last line (a killed write) is cut off. */
@@ -179,7 +175,7 @@ final class Ledger {
             int cut = text.lastIndexOf('\n') + 1;
             note.accept(file + ": dropped an unfinished last line");
             text = text.substring(0, cut);
-            Files.writeString(p, text, StandardCharsets.UTF_8);
+            OutputFiles.replace(p, text);
         }
         List<Csv.Row> out = new ArrayList<>();
         List<String> lines = text.lines().toList();
@@ -213,6 +209,6 @@ final class Ledger {
     private static void writeSettings(Path p, Map<String, String> settings) throws IOException {
         StringBuilder sb = new StringBuilder("# settings of the results in this directory (promptonce eval)\n");
         new TreeMap<>(settings).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-        Files.writeString(p, sb.toString(), StandardCharsets.UTF_8);
+        OutputFiles.replace(p, sb.toString());
     }
 }

@@ -1,13 +1,6 @@
 package io.github.promptonce.cli.eval;
 
-import java.awt.Color;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import io.github.promptonce.cli.OutputFiles;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -17,11 +10,20 @@ import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
-import org.jfree.chart.ui.Layer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.Layer;
 import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The eval plots, PNG, drawn headless with JFreeChart: {@code dice_boxplot.png} (slice Dice on the structure
@@ -40,18 +42,21 @@ public final class Plots {
     private Plots() {
     }
 
-    /** Writes every plot into {@code dir}; returns the files written. */
-    public static List<Path> write(Path dir, List<SliceRow> slices, boolean perLabel) throws IOException {
+    /** Stages every plot for {@code dir} in {@code outputs}; returns the files it will write. */
+    public static List<Path> write(OutputFiles outputs, Path dir, List<SliceRow> slices, boolean perLabel)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<Path> written = new ArrayList<>();
         Path box = dir.resolve("dice_boxplot.png");
-        ChartUtils.saveChartAsPNG(box.toFile(), boxPlot(slices, perLabel), WIDTH, HEIGHT);
+        JFreeChart boxChart = boxPlot(slices, perLabel);
+        outputs.write(box, f -> ChartUtils.saveChartAsPNG(f.toFile(), boxChart, WIDTH, HEIGHT));
         written.add(box);
         Map<String, List<SliceRow>> byVolume = new TreeMap<>();
         slices.forEach(s -> byVolume.computeIfAbsent(s.volume(), k -> new ArrayList<>()).add(s));
         for (Map.Entry<String, List<SliceRow>> e : byVolume.entrySet()) {
             Path p = dir.resolve(volumeFileName(e.getKey()));
-            ChartUtils.saveChartAsPNG(p.toFile(), slicePlot(e.getKey(), e.getValue(), perLabel), WIDTH, HEIGHT);
+            JFreeChart chart = slicePlot(e.getKey(), e.getValue(), perLabel);
+            outputs.write(p, f -> ChartUtils.saveChartAsPNG(f.toFile(), chart, WIDTH, HEIGHT));
             written.add(p);
         }
         return written;

@@ -88,6 +88,7 @@ public final class JavacppRuntime implements TorchRuntime {
             extractLibraries(torchClass);
             nativeCodeLoaded = true;
             Loader.load(torchClass);
+            disableNnpack();
             return new JavacppRuntime();
         } catch (PromptonceException e) {
             if (!nativeCodeLoaded) {
@@ -122,6 +123,16 @@ public final class JavacppRuntime implements TorchRuntime {
                         e);
             }
         }
+    }
+
+    /**
+     * Turns NNPACK off. LibTorch tries it for CPU convolutions and, where it cannot run (e.g. AMD CPUs without the
+     * instructions it wants), prints "Could not initialize NNPACK! Reason: Unsupported hardware." among the user's
+     * output, several times a slice; the convolutions then take the kernels they take without NNPACK anyway.
+     * (Debian's LibTorch 1.13 of the native backend is built without NNPACK.)
+     */
+    private static void disableNnpack() {
+        torch.globalContext().setUserEnabledNNPACK(false);
     }
 
     /**

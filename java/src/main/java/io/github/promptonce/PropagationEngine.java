@@ -62,8 +62,9 @@ final class PropagationEngine {
         }
     }
 
-    int threads() {
-        return threads;
+    /** The SAM 2 steps this engine runs (also used by {@link Segmenter}'s single-step calls). */
+    Sam2Tracker tracker() {
+        return tracker;
     }
 
     MemoryBank newBank(int numFrames) {

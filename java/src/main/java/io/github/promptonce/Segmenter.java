@@ -192,7 +192,7 @@ public final class Segmenter implements AutoCloseable {
         Sam2EncodedImage image = sam2Image(embedding);
         prompt.requireInside(image.width(), image.height());
         try (ThreadScope t = ThreadScope.of(runtime, threads)) {
-            return e.result(tracker().prompt(bank.state(), frame, image, prompt.toModel()), image.width(),
+            return e.result(e.tracker().prompt(bank.state(), frame, image, prompt.toModel()), image.width(),
                     image.height());
         }
     }
@@ -208,12 +208,8 @@ public final class Segmenter implements AutoCloseable {
         PropagationEngine e = video("tracking");
         Sam2EncodedImage image = sam2Image(embedding);
         try (ThreadScope t = ThreadScope.of(runtime, threads)) {
-            return e.result(tracker().track(bank.state(), frame, image, reverse), image.width(), image.height());
+            return e.result(e.tracker().track(bank.state(), frame, image, reverse), image.width(), image.height());
         }
-    }
-
-    private Sam2Tracker tracker() {
-        return new Sam2Tracker((Sam2Model) model, options.fillHoles());
     }
 
     private Sam2EncodedImage sam2Image(ImageEmbedding embedding) {

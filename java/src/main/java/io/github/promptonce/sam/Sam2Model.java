@@ -8,45 +8,26 @@ import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.volume.Slice;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * SAM 2: image encoder, memory attention, mask decoder and memory encoder, with the official decision rules.
  * Image mode is here; tracking through a volume is {@link Sam2Tracker}'s.
  */
-public final class Sam2Model implements SamModel {
-    private final ModelManifest manifest;
-    private final TorchRuntime runtime;
-    private final Device device;
-    private final Preprocessor preprocessor;
+public final class Sam2Model extends ModelParts implements SamModel {
     private final TrackingRules rules;
     private final Sam2ImageEncoder imageEncoder;
     private final Sam2MaskDecoder maskDecoder;
     private final MemoryAttention memoryAttention;
     private final MemoryEncoder memoryEncoder;
-    private final AtomicLong encoderCalls = new AtomicLong();
 
     Sam2Model(ModelManifest manifest, TorchRuntime runtime, Device device, Sam2ImageEncoder imageEncoder,
               Sam2MaskDecoder maskDecoder, MemoryAttention memoryAttention, MemoryEncoder memoryEncoder) {
-        this.manifest = manifest;
-        this.runtime = runtime;
-        this.device = device;
-        this.preprocessor = new Preprocessor(manifest);
+        super(manifest, runtime, device);
         this.rules = TrackingRules.of(manifest);
         this.imageEncoder = imageEncoder;
         this.maskDecoder = maskDecoder;
         this.memoryAttention = memoryAttention;
         this.memoryEncoder = memoryEncoder;
-    }
-
-    @Override
-    public ModelManifest manifest() {
-        return manifest;
-    }
-
-    @Override
-    public Preprocessor preprocessor() {
-        return preprocessor;
     }
 
     public TrackingRules rules() {
@@ -76,8 +57,7 @@ public final class Sam2Model implements SamModel {
     @Override
     public Sam2EncodedImage encode(Slice slice) {
         Sam2Features features;
-        try (Tensor input = preprocessor.toInput(slice, runtime, device)) {
-            encoderCalls.incrementAndGet();
+        try (Tensor input = input(slice)) {
             features = imageEncoder.encode(input);
         }
         try {
@@ -159,11 +139,6 @@ public final class Sam2Model implements SamModel {
     @Override
     public Sam2Model requireVideo(String what) {
         return this;
-    }
-
-    @Override
-    public long imageEncoderCalls() {
-        return encoderCalls.get();
     }
 
     @Override

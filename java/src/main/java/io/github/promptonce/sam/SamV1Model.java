@@ -10,42 +10,22 @@ import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.volume.Slice;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** SAM (v1): image encoder and mask decoder; one slice at a time. */
-public final class SamV1Model implements SamModel {
-    private final ModelManifest manifest;
-    private final TorchRuntime runtime;
-    private final Device device;
-    private final Preprocessor preprocessor;
+public final class SamV1Model extends ModelParts implements SamModel {
     private final SamImageEncoder imageEncoder;
     private final SamMaskDecoder maskDecoder;
-    private final AtomicLong encoderCalls = new AtomicLong();
 
     SamV1Model(ModelManifest manifest, TorchRuntime runtime, Device device, SamImageEncoder imageEncoder,
                SamMaskDecoder maskDecoder) {
-        this.manifest = manifest;
-        this.runtime = runtime;
-        this.device = device;
-        this.preprocessor = new Preprocessor(manifest);
+        super(manifest, runtime, device);
         this.imageEncoder = imageEncoder;
         this.maskDecoder = maskDecoder;
     }
 
     @Override
-    public ModelManifest manifest() {
-        return manifest;
-    }
-
-    @Override
-    public Preprocessor preprocessor() {
-        return preprocessor;
-    }
-
-    @Override
     public SamEncodedImage encode(Slice slice) {
-        try (Tensor input = preprocessor.toInput(slice, runtime, device)) {
-            encoderCalls.incrementAndGet();
+        try (Tensor input = input(slice)) {
             return new SamEncodedImage(slice.width(), slice.height(), imageEncoder.encode(input));
         }
     }
@@ -98,11 +78,6 @@ public final class SamV1Model implements SamModel {
     public Sam2Model requireVideo(String what) {
         throw new PromptonceException(ErrorCode.UNSUPPORTED_MODEL, what + " needs a SAM 2 model; "
                 + manifest.arch() + " is SAM (v1), which segments one slice at a time (use encode + predict)");
-    }
-
-    @Override
-    public long imageEncoderCalls() {
-        return encoderCalls.get();
     }
 
     @Override

@@ -12,13 +12,13 @@ import java.util.function.BooleanSupplier;
  *                   {@link java.util.concurrent.CancellationException}
  * @param driftGuard stop a pass for an object after this many consecutive tracked slices with object score
  *                   ≤ 0 (0 = never); where it stopped is reported
- * @param encodeAhead encode the next slice on a second thread while the current one is tracked (default on; needs
- *                   at least 2 intra-op threads, which are split between the two threads for the pass): the image
- *                   encoder does not depend on the memory bank. With other thread counts per operation, results
- *                   differ from a pass without it by rounding only (the same masks in the tests; logits within
- *                   ~1e-6) and are reproducible run to run. A pass that the drift guard or a cancellation ends may
- *                   have encoded one slice it does not use. Passes running at once in one process share OpenBLAS's
- *                   process-wide thread count (Debian's LibTorch): turn it off there for bit-reproducible results
+ * @param encodeAhead encode the next slice on a runtime thread while the current one is tracked (default on; needs
+ *                   at least 2 intra-op threads, which are split between the two threads, each setting its own
+ *                   count): the image encoder does not depend on the memory bank. With other thread counts per
+ *                   operation, results differ from a pass without it by rounding only (the same masks in the tests;
+ *                   logits within ~1e-6) and are reproducible run to run, also with passes running at once (no
+ *                   pass changes a process-wide count). A pass that the drift guard or a cancellation ends may
+ *                   have encoded one slice it does not use
  */
 public record PropagationOptions(PropagationMode mode, ProgressListener listener, BooleanSupplier cancelled,
                                  int driftGuard, boolean encodeAhead) {

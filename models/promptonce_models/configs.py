@@ -297,6 +297,19 @@ _register(SamConfig(
     window_size=3, out_chans=32, decoder=_TINY_DECODER,
     description="tiny SAM (v1)-architecture model for tests (random weights only)"))
 
+# The CI parity fixtures (scripts/parity/make_ci_fixtures.py): small models at 256 px that the OFFICIAL code can
+# build too. SAM2Base hard-codes its SAM heads (8 decoder heads, MLP 2048, IoU head 256, mask_in_chans 16) and
+# MaskDownSampler its channels (x4 per stride-2 layer), so only the widths around them are small.
+_register(Sam2Config(
+    name="parity-sam2.1", image_size=256, embed_dim=8, num_heads=1, stages=(1, 2, 3, 2), global_att_blocks=(4,),
+    d_model=32, mem_attn_layers=2, mem_attn_ffn_dim=64, mem_dim=8,
+    decoder=DecoderConfig(dim=32, depth=2, num_heads=8, mlp_dim=2048, iou_head_hidden_dim=256, mask_in_chans=16),
+    description="small SAM 2.1 model the official code can build, for the CI parity fixtures (random weights)"))
+_register(SamConfig(
+    name="parity-sam", image_size=256, embed_dim=32, depth=2, num_heads=2, global_attn_indexes=(1,),
+    window_size=6, out_chans=32, decoder=_TINY_DECODER,
+    description="small SAM (v1) model for the CI parity fixtures (random weights)"))
+
 
 # The embedded default model (issue 6): a SAM 2.1-architecture model small enough to train from scratch on CPU,
 # on synthetic phantoms (models/PHANTOMS.md, models/train_default.py, models/MODEL_CARD.md). 256 px input (16 x 16

@@ -18,7 +18,7 @@ OFFICIAL_KEYS = {
     "sam2.1_hiera_b+": ("507545c91402e80d", 615), "sam2.1_hiera_l": ("66a84ab6f17de6d7", 903),
     "medsam2": ("065685fec829b34e", 471),
 }
-TEST_ARCHS = ("test-tiny", "test-tiny-sam")
+TEST_ARCHS = ("test-tiny", "test-tiny-sam", "parity-sam2.1", "parity-sam")  # parity-*: the CI parity fixtures
 OWN_ARCHS = ("promptonce-small",)  # our own small models: tested at full size
 
 

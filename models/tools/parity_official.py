@@ -127,11 +127,16 @@ def check_sam(size: int, seed: int, noise: float) -> None:
 
 # ------------------------------------------------------------------------------------------------- SAM 2.1
 
-def build_official_sam2(size: Optional[int] = None, config: str = "sam2.1_hiera_t"):
+def build_official_sam2(size: Optional[int] = None, config: str = "sam2.1_hiera_t", widths=None):
     """The official SAM2VideoPredictor of configs/sam2.1/<config>.yaml as build_sam2_video_predictor makes it (random
-    weights); `size` replaces its 1024 input (and the RoPE grid) when given. The one place the scripts build it."""
+    weights); `size` replaces its 1024 input (and the RoPE grid) when given; `widths` (one of our Sam2Configs)
+    replaces the trunk, neck, memory attention and memory encoder sizes by its own. The one place the scripts
+    build it."""
     cfg = OmegaConf.load(os.path.join(official_shim.SRC, "sam2", "sam2", f"configs/sam2.1/{config}.yaml"))
     cfg.model._target_ = "sam2.sam2_video_predictor.SAM2VideoPredictor"
+    if widths is not None:
+        _set_widths(cfg.model, widths)
+        size = widths.image_size
     if size is not None:
         cfg.model.image_size = size
         e = size // 16
@@ -145,6 +150,62 @@ def build_official_sam2(size: Optional[int] = None, config: str = "sam2.1_hiera_
     cfg.model.fill_hole_area = 8
     OmegaConf.resolve(cfg)
     return official_shim.instantiate(cfg.model).eval()
+
+
+def _set_widths(model, arch) -> None:
+    """Our Sam2Config's sizes into the official model config. SAM2Base hard-codes the SAM heads (8 heads, MLP 2048,
+    IoU head 256, mask_in_chans 16) and MaskDownSampler its channels: an arch that differs there cannot be built."""
+    d = arch.decoder
+    fixed = (d.depth, d.num_heads, d.mlp_dim, d.iou_head_hidden_dim, d.mask_in_chans, d.num_multimask_outputs,
+             d.iou_head_depth, d.hypernet_hidden_dim, arch.mask_downsampler_channels)
+    if fixed != (2, 8, 2048, 256, 16, 3, 3, 0, (4, 16, 64, 256)):
+        raise ValueError(f"{arch.name}: the official SAM2Base cannot build these decoder / mask downsampler sizes")
+    t = model.image_encoder.trunk
+    t.embed_dim, t.num_heads = arch.embed_dim, arch.num_heads
+    t.stages, t.global_att_blocks = list(arch.stages), list(arch.global_att_blocks)
+    t.window_spec = list(arch.window_spec)
+    t.window_pos_embed_bkg_spatial_size = list(arch.window_pos_embed_bkg_spatial_size)
+    neck = model.image_encoder.neck
+    neck.d_model = arch.d_model
+    neck.backbone_channel_list = list(reversed(arch.stage_dims))
+    neck.position_encoding.num_pos_feats = arch.d_model
+    ma = model.memory_attention
+    ma.d_model, ma.num_layers = arch.d_model, arch.mem_attn_layers
+    ma.layer.d_model, ma.layer.dim_feedforward = arch.d_model, arch.mem_attn_ffn_dim
+    for att in (ma.layer.self_attention, ma.layer.cross_attention):
+        att.embedding_dim, att.num_heads, att.rope_theta = arch.d_model, arch.mem_attn_heads, arch.rope_theta
+    ma.layer.cross_attention.kv_in_dim = arch.mem_dim
+    me = model.memory_encoder
+    me.out_dim, me.in_dim = arch.mem_dim, arch.d_model
+    me.position_encoding.num_pos_feats = arch.mem_dim
+    me.mask_downsampler.embed_dim = arch.d_model
+    me.fuser.layer.dim, me.fuser.num_layers = arch.d_model, arch.fuser_layers
+
+
+def build_official_sam(arch):
+    """The official Sam of one of our SamConfigs, built from its modules as segment-anything's _build_sam does
+    (which fixes the 1024 input, 256 channels and decoder sizes), random weights."""
+    from functools import partial
+    from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
+    d = arch.decoder
+    if d.hypernet_hidden_dim not in (0, d.dim) or d.attention_downsample_rate != 2:
+        raise ValueError(f"{arch.name}: the official MaskDecoder cannot build these decoder sizes")
+    emb = arch.embedding_size
+    return Sam(
+        image_encoder=ImageEncoderViT(
+            depth=arch.depth, embed_dim=arch.embed_dim, img_size=arch.image_size, mlp_ratio=arch.mlp_ratio,
+            norm_layer=partial(torch.nn.LayerNorm, eps=1e-6), num_heads=arch.num_heads, patch_size=arch.patch_size,
+            qkv_bias=arch.qkv_bias, use_rel_pos=arch.use_rel_pos, global_attn_indexes=list(arch.global_attn_indexes),
+            window_size=arch.window_size, out_chans=arch.out_chans),
+        prompt_encoder=PromptEncoder(embed_dim=d.dim, image_embedding_size=(emb, emb),
+                                     input_image_size=(arch.image_size, arch.image_size),
+                                     mask_in_chans=d.mask_in_chans),
+        mask_decoder=MaskDecoder(
+            num_multimask_outputs=d.num_multimask_outputs,
+            transformer=TwoWayTransformer(depth=d.depth, embedding_dim=d.dim, mlp_dim=d.mlp_dim,
+                                          num_heads=d.num_heads),
+            transformer_dim=d.dim, iou_head_depth=d.iou_head_depth, iou_head_hidden_dim=d.iou_head_hidden_dim),
+    ).eval()
 
 
 def select_memories(frame_idx: int, cond: Dict[int, dict], non_cond: Dict[int, dict], num_frames: int,

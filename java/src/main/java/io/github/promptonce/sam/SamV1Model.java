@@ -35,7 +35,7 @@ public final class SamV1Model extends ModelParts implements SamModel {
         if (!(image instanceof SamEncodedImage e)) {
             throw new IllegalArgumentException("this slice was encoded by a SAM 2 model, not by " + manifest.arch());
         }
-        boolean multimask = prompt.clicks() <= 1; // SamPredictor: multimask for a single click
+        boolean multimask = prompt.pointCount() <= 1; // multimask for a single click (a box counts as two)
         try (PromptTensors p = tensors(prompt, e.width(), e.height());
              MaskCandidates c = maskDecoder.predict(e.embedding(), p, null, multimask)) {
             return c.best();

@@ -108,7 +108,7 @@ public final class ImageStackReader {
             if (!readers.hasNext()) {
                 throw new VolumeFormatException(f + ": not a readable PNG or TIFF image");
             }
-            ImageReader reader = readers.next();
+            ImageReader reader = preferred(readers);
             try {
                 reader.setInput(in, true, true);
                 int width = reader.getWidth(0);
@@ -134,7 +134,36 @@ public final class ImageStackReader {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new VolumeFormatException(f + ": corrupt or unsupported image: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            // a reader sized an array from a corrupt header (e.g. a TIFF tag count of 2^31): the allocation failed,
+            // nothing was held, so the input is what is wrong
+            throw new VolumeFormatException(f + ": corrupt image: its header asks for more memory than this JVM has ("
+                    + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The JDK's own reader when it is among them: other ImageIO plugins on the class path (JAI's TIFF reader, which
+     * the JPEG 2000 codec brings along) come first in the registry's order, and handle corrupt files less well.
+     */
+    private static ImageReader preferred(Iterator<ImageReader> readers) {
+        ImageReader first = readers.next();
+        if (isJdk(first)) {
+            return first;
+        }
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            if (isJdk(r)) {
+                first.dispose();
+                return r;
+            }
+            r.dispose();
+        }
+        return first;
+    }
+
+    private static boolean isJdk(ImageReader reader) {
+        return reader.getClass().getName().startsWith("com.sun.imageio.");
     }
 
     private static DataType typeOf(BufferedImage img, Path f) throws VolumeFormatException {

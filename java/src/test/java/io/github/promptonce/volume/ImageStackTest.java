@@ -115,4 +115,37 @@ class ImageStackTest {
         assertTrue(e.getMessage().contains("mixed image sizes: 4x4 in a1.png but 30000x30000 in a2.png"),
                 e.getMessage());
     }
+
+    /**
+     * A TIFF whose one IFD entry claims 2^31 - 1 values: JAI's TIFF reader (on the class path with the JPEG 2000
+     * codec) sized an array from it and threw OutOfMemoryError out of the reader. Now an input error.
+     */
+    @Test
+    void aTiffTagCountOfTwoToTheThirtyOneIsAnInputError() throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 2 + 12 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);   // header, IFD at 8
+        b.putShort((short) 1);                                                 // one entry
+        b.putShort((short) 273).putShort((short) 4).putInt(Integer.MAX_VALUE).putInt(26); // StripOffsets, LONG
+        b.putInt(0);                                                           // no next IFD
+        Path f = tmp.resolve("huge-count.tif");
+        Files.write(f, b.array());
+        String m = assertThrows(VolumeFormatException.class, () -> Volumes.read(f)).getMessage();
+        assertTrue(m.contains("huge-count.tif"), m);
+        // and when the JDK's TIFF reader is not there, JAI's reads it: its OutOfMemoryError is an input error too
+        javax.imageio.spi.IIORegistry registry = javax.imageio.spi.IIORegistry.getDefaultInstance();
+        java.util.List<javax.imageio.spi.ImageReaderSpi> jdk = new java.util.ArrayList<>();
+        registry.getServiceProviders(javax.imageio.spi.ImageReaderSpi.class, true).forEachRemaining(spi -> {
+            if (spi.getClass().getName().startsWith("com.sun.imageio.plugins.tiff.")) {
+                jdk.add(spi);
+            }
+        });
+        assertTrue(!jdk.isEmpty(), "the JDK's TIFF reader is registered");
+        jdk.forEach(registry::deregisterServiceProvider);
+        try {
+            m = assertThrows(VolumeFormatException.class, () -> Volumes.read(f)).getMessage();
+            assertTrue(m.contains("huge-count.tif") && m.contains("memory"), m);
+        } finally {
+            jdk.forEach(registry::registerServiceProvider);
+        }
+    }
 }

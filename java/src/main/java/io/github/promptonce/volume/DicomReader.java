@@ -582,15 +582,7 @@ public final class DicomReader {
                         case 2 -> DicomParser.u16(buf, 2 * p, order);
                         default -> DicomParser.u32(buf, 4 * p, order);
                     };
-                    raw >>>= shift;
-                    long v;
-                    if (signed) {
-                        long m = 1L << (stored - 1);
-                        raw &= (1L << stored) - 1;
-                        v = (raw ^ m) - m;
-                    } else {
-                        v = raw & ((1L << stored) - 1);
-                    }
+                    long v = storedValue(raw >>> shift, stored, signed);
                     voxels[base + p] = scaled ? (float) (v * fr.slope() + fr.intercept()) : (float) v;
                 }
             }
@@ -599,6 +591,16 @@ public final class DicomReader {
         } catch (IOException e) {
             throw new VolumeFormatException(f.path() + ": cannot read pixel data: " + e.getMessage(), e);
         }
+    }
+
+    /** A sample's value from its bits shifted down to bit 0: BitsStored kept, sign-extended when signed. */
+    private static long storedValue(long raw, int stored, boolean signed) {
+        long bits = raw & ((1L << stored) - 1);
+        if (!signed) {
+            return bits;
+        }
+        long m = 1L << (stored - 1);
+        return (bits ^ m) - m;
     }
 
     /** Decodes each compressed frame and stores it as the uncompressed path does (BitsStored, sign, rescale). */
@@ -630,15 +632,7 @@ public final class DicomReader {
             boolean scaled = fr.slope() != 1 || fr.intercept() != 0;
             int base = k * perFrame;
             for (int p = 0; p < perFrame; p++) {
-                long r = (raw[p] & 0xffffffffL) >>> shift;
-                long v;
-                if (signed) {
-                    long m = 1L << (stored - 1);
-                    r &= (1L << stored) - 1;
-                    v = (r ^ m) - m;
-                } else {
-                    v = r & ((1L << stored) - 1);
-                }
+                long v = storedValue((raw[p] & 0xffffffffL) >>> shift, stored, signed);
                 voxels[base + p] = scaled ? (float) (v * fr.slope() + fr.intercept()) : (float) v;
             }
         }

@@ -5,7 +5,6 @@ import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.WorkerThreads;
 import io.github.promptonce.sam.FrameMemory;
 import io.github.promptonce.sam.MaskPrediction;
-import io.github.promptonce.sam.Preprocessor;
 import io.github.promptonce.sam.Sam2EncodedImage;
 import io.github.promptonce.sam.Sam2Tracker;
 import io.github.promptonce.volume.Slice;
@@ -34,12 +33,20 @@ final class PropagationEngine {
     private final TorchRuntime runtime;
     private final int threads;
     private final MemoryBank.Retention retention;
+    /** Where a pass encodes the next slice: the runtime's worker threads, each with its own count. */
+    private final SliceEncoder.AheadRunner workers;
 
     PropagationEngine(Sam2Tracker tracker, TorchRuntime runtime, int threads, MemoryBank.Retention retention) {
         this.tracker = tracker;
         this.runtime = runtime;
         this.threads = threads;
         this.retention = retention;
+        this.workers = new SliceEncoder.AheadRunner() {
+            @Override
+            public <R> java.util.concurrent.Future<R> submit(int n, java.util.concurrent.Callable<R> task) {
+                return WorkerThreads.submit(runtime, n, task);
+            }
+        };
     }
 
     /** One object's bank in one video. */
@@ -71,19 +78,9 @@ final class PropagationEngine {
         return new MemoryBank(tracker.newMemory(numFrames, retention == MemoryBank.Retention.ALL), retention);
     }
 
-    /** Encodes a slice for the tracker, on the calling thread with the segmenter's thread count. */
-    Sam2EncodedImage encode(Slice slice) {
-        try (ThreadScope t = ThreadScope.of(runtime, threads)) {
-            return tracker.model().encode(slice);
-        }
-    }
-
     /** The API's result for the tracker's prediction on a {@code width × height} slice. */
     SliceResult result(MaskPrediction p, int width, int height) {
-        Preprocessor pre = tracker.model().preprocessor();
-        int[] extent = pre.inputExtent(width, height);
-        return new SliceResult(width, height, p.lowResLogits(), p.lowResSize(), p.iou(), p.objectScore(), pre.size(),
-                extent[0], extent[1]);
+        return SliceResult.of(p, width, height, tracker.model().preprocessor());
     }
 
     /**
@@ -93,8 +90,8 @@ final class PropagationEngine {
     Map<Integer, SliceResult> prompt(SliceSource source, Map<Integer, MemoryBank> banks, int slice,
                                      Map<Integer, Prompt> prompts, VolumeSegmentation out) {
         Map<Integer, SliceResult> results = new LinkedHashMap<>();
-        try (Sam2EncodedImage e = encode(source.slice(slice));
-             ThreadScope t = ThreadScope.of(runtime, threads)) {
+        try (ThreadScope t = ThreadScope.of(runtime, threads);
+             Sam2EncodedImage e = tracker.model().encode(source.slice(slice))) {
             for (Map.Entry<Integer, Prompt> p : new TreeMap<>(prompts).entrySet()) {
                 MemoryBank bank = banks.computeIfAbsent(p.getKey(), id -> newBank(source.sliceCount()));
                 SliceResult r = result(tracker.prompt(bank.state(), slice, e, p.getValue().toModel()),
@@ -156,8 +153,8 @@ final class PropagationEngine {
         List<Track> up = new ArrayList<>();
         List<Track> down = new ArrayList<>();
         try {
-            try (Sam2EncodedImage e = encode(source.slice(seed));
-                 ThreadScope t = ThreadScope.of(runtime, threads)) {
+            try (ThreadScope t = ThreadScope.of(runtime, threads);
+                 Sam2EncodedImage e = tracker.model().encode(source.slice(seed))) {
                 for (Map.Entry<Integer, Prompt> p : byObject.entrySet()) {
                     Track u = new Track(p.getKey(), newBank(n - seed));
                     up.add(u);
@@ -185,7 +182,8 @@ final class PropagationEngine {
                                      ToIntFunction<SliceSource> seedOf, PropagationOptions options) {
         List<VolumeSegmentation> results = new ArrayList<>();
         try (MemoryBank referenceBank = newBank(1)) {
-            try (Sam2EncodedImage e = encode(reference); ThreadScope t = ThreadScope.of(runtime, threads)) {
+            try (ThreadScope t = ThreadScope.of(runtime, threads);
+                 Sam2EncodedImage e = tracker.model().encode(reference)) {
                 tracker.prompt(referenceBank.state(), 0, e, prompt.toModel());
             }
             FrameMemory seedMemory = referenceBank.state().get(0, true);
@@ -230,12 +228,7 @@ final class PropagationEngine {
         int aheadThreads = threads / 2;
         Map<Integer, Integer> absentRun = new LinkedHashMap<>();
         List<Track> active = new ArrayList<>(tracks);
-        SliceEncoder.AheadRunner runner = ahead ? new SliceEncoder.AheadRunner() {
-            @Override
-            public <R> java.util.concurrent.Future<R> submit(int n, java.util.concurrent.Callable<R> task) {
-                return WorkerThreads.submit(runtime, n, task);
-            }
-        } : null;
+        SliceEncoder.AheadRunner runner = ahead ? workers : null;
         try (ThreadScope t = ThreadScope.of(runtime, ahead ? threads - aheadThreads : threads);
              SliceEncoder<Sam2EncodedImage> encoder = new SliceEncoder<>(tracker.model()::encode, source, runner,
                      aheadThreads)) {

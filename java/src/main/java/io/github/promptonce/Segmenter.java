@@ -1,14 +1,11 @@
 package io.github.promptonce;
 
-import io.github.promptonce.base.ErrorCode;
 import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.ThreadScope;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 import io.github.promptonce.sam.EncodedImage;
-import io.github.promptonce.sam.MaskPrediction;
-import io.github.promptonce.sam.Preprocessor;
 import io.github.promptonce.sam.Sam2EncodedImage;
 import io.github.promptonce.sam.Sam2Model;
 import io.github.promptonce.sam.Sam2Tracker;
@@ -151,15 +148,9 @@ public final class Segmenter implements AutoCloseable {
         EncodedImage image = embedding.encoded();
         prompt.requireInside(image.width(), image.height());
         try (ThreadScope t = ThreadScope.of(runtime, threads)) {
-            return result(model.predict(image, prompt.toModel()), image.width(), image.height());
+            return SliceResult.of(model.predict(image, prompt.toModel()), image.width(), image.height(),
+                    model.preprocessor());
         }
-    }
-
-    private SliceResult result(MaskPrediction p, int w, int h) {
-        Preprocessor pre = model.preprocessor();
-        int[] extent = pre.inputExtent(w, h);
-        return new SliceResult(w, h, p.lowResLogits(), p.lowResSize(), p.iou(), p.objectScore(), pre.size(),
-                extent[0], extent[1]);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 package io.github.promptonce;
 
 import io.github.promptonce.sam.ImageOps;
+import io.github.promptonce.sam.MaskPrediction;
+import io.github.promptonce.sam.Preprocessor;
 
 /**
  * The segmentation of one object on one slice. The mask and full-resolution logits are derived from the
@@ -20,7 +22,6 @@ public final class SliceResult {
     private final int inputHeight;
     private volatile float[] logits;
     private volatile byte[] mask;
-    private volatile Boolean empty;
 
     /**
      * @param width        slice width (original resolution)
@@ -50,6 +51,13 @@ public final class SliceResult {
         this.inputSize = inputSize;
         this.inputWidth = inputWidth;
         this.inputHeight = inputHeight;
+    }
+
+    /** The API's result for the SAM layer's prediction on a {@code width × height} slice. */
+    static SliceResult of(MaskPrediction p, int width, int height, Preprocessor pre) {
+        int[] extent = pre.inputExtent(width, height);
+        return new SliceResult(width, height, p.lowResLogits(), p.lowResSize(), p.iou(), p.objectScore(), pre.size(),
+                extent[0], extent[1]);
     }
 
     public int width() {
@@ -101,18 +109,12 @@ public final class SliceResult {
 
     /** Whether no pixel is foreground. */
     public boolean isEmpty() {
-        Boolean e = empty;
-        if (e == null) {
-            boolean none = true;
-            for (byte b : binary()) {
-                if (b != 0) {
-                    none = false;
-                    break;
-                }
+        for (byte b : binary()) {
+            if (b != 0) {
+                return false;
             }
-            empty = e = none;
         }
-        return e;
+        return true;
     }
 
     /** The kept logits themselves, for copying into a volume (package-private: callers must not change them). */

@@ -97,12 +97,7 @@ public final class Preprocessor {
                     }
                 }
             }
-            if (device.equals(Device.CPU)) {
-                return cpu;
-            }
-            try (Tensor local = cpu) {
-                return local.to(device);
-            }
+            return HostTensors.onDevice(cpu, device);
         } catch (RuntimeException e) {
             cpu.close();
             throw e;

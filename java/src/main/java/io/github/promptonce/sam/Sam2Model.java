@@ -34,14 +34,6 @@ public final class Sam2Model extends ModelParts implements SamModel {
         return rules;
     }
 
-    TorchRuntime runtime() {
-        return runtime;
-    }
-
-    Device device() {
-        return device;
-    }
-
     Sam2MaskDecoder maskDecoder() {
         return maskDecoder;
     }

@@ -85,8 +85,8 @@ public final class Sam2Tracker {
      */
     private MaskPrediction store(MemoryState bank, int frame, TrackOutput out, Sam2Features f, boolean fromPrompt,
                                  boolean reverse) {
-        TorchRuntime runtime = model.runtime();
-        Device device = model.device();
+        TorchRuntime runtime = model.runtime;
+        Device device = model.device;
         try (out) {
             float score = out.score();
             float iou = out.bestIou();
@@ -152,7 +152,7 @@ public final class Sam2Tracker {
 
     /** The previous mask as a mask prompt: clamped to ±prev_mask_logits_clamp, in one native-to-native copy. */
     private Tensor clamped(Tensor lowRes) {
-        TorchRuntime runtime = model.runtime();
+        TorchRuntime runtime = model.runtime;
         float c = rules.prevMaskClamp();
         Tensor cpu = runtime.empty(DType.FLOAT32, lowRes.shape(), Device.CPU);
         try {
@@ -163,12 +163,7 @@ public final class Sam2Tracker {
                 float x = v.getAtIndex(ValueLayout.JAVA_FLOAT, i);
                 v.setAtIndex(ValueLayout.JAVA_FLOAT, i, Math.max(-c, Math.min(c, x)));
             }
-            if (model.device().equals(Device.CPU)) {
-                return cpu;
-            }
-            try (Tensor local = cpu) {
-                return local.to(model.device());
-            }
+            return HostTensors.onDevice(cpu, model.device);
         } catch (RuntimeException e) {
             cpu.close();
             throw e;

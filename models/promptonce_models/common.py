@@ -141,11 +141,13 @@ class PositionEmbeddingRandom(nn.Module):
         self.register_buffer("positional_encoding_gaussian_matrix", torch.randn((2, num_pos_feats)))
 
     def encode(self, coords: Tensor) -> Tensor:
-        """coords in [0, 1]^2, [..., 2] -> [..., 2 * num_pos_feats]."""
-        coords = 2 * coords - 1
-        coords = coords @ self.positional_encoding_gaussian_matrix
+        """coords in [0, 1]^2, [..., 2] -> [..., 2 * num_pos_feats], in the matrix's dtype. Computed in float32
+        whatever that dtype is: in bfloat16 a coordinate keeps 8 significant bits, a few pixels at 1024 px."""
+        g = self.positional_encoding_gaussian_matrix
+        coords = 2 * coords.to(torch.float32) - 1
+        coords = coords @ g.to(torch.float32)
         coords = 2 * math.pi * coords
-        return torch.cat([torch.sin(coords), torch.cos(coords)], dim=-1)
+        return torch.cat([torch.sin(coords), torch.cos(coords)], dim=-1).to(g.dtype)
 
     def dense(self, h: int, w: int) -> Tensor:
         """Encoding of the pixel-centre grid of an h x w map: [1, C, h, w]."""

@@ -16,6 +16,7 @@ import torch
 from . import __version__
 from .checkpoint import CheckpointError, Model, build_model, load_checkpoint, random_model
 from .configs import ARCHS, ArchConfig, Sam2Config, get_config
+from .precision import BFLOAT16, bfloat16_components, bfloat16_copy, variant_file
 from .sam2 import NO_OBJ_SCORE
 
 MANIFEST = "manifest.json"
@@ -106,7 +107,18 @@ def _dims(cfg: ArchConfig) -> Dict[str, object]:
 
 
 def build_manifest(cfg: ArchConfig, files: Dict[str, str], schemas: Dict[str, Dict[str, object]],
-                   weights: Dict[str, object], dtype: str) -> Dict[str, object]:
+                   weights: Dict[str, object], dtype: str,
+                   bf16_files: Optional[Dict[str, str]] = None) -> Dict[str, object]:
+    """bf16_files: component name -> path of its bfloat16 variant (see precision.py); listed per component under
+    "bfloat16" and in "precisions"."""
+    bf16_files = bf16_files or {}
+    components: Dict[str, object] = {}
+    for name, path in sorted(files.items()):
+        entry: Dict[str, object] = {"file": os.path.basename(path), "sha256": sha256_file(path),
+                                    "methods": schemas[name]}
+        if name in bf16_files:
+            entry[BFLOAT16] = {"file": os.path.basename(bf16_files[name]), "sha256": sha256_file(bf16_files[name])}
+        components[name] = entry
     m: Dict[str, object] = {
         "format": "promptonce-model",
         "format_version": FORMAT_VERSION,
@@ -115,10 +127,10 @@ def build_manifest(cfg: ArchConfig, files: Dict[str, str], schemas: Dict[str, Di
         "description": cfg.description,
         "image_size": cfg.image_size,
         "dtype": dtype,
+        "precisions": ["float32", BFLOAT16] if bf16_files else ["float32"],
         "preprocess": _preprocess(cfg),
         "dims": _dims(cfg),
-        "components": {name: {"file": os.path.basename(path), "sha256": sha256_file(path),
-                              "methods": schemas[name]} for name, path in sorted(files.items())},
+        "components": components,
         "weights": weights,
         "torch_version": torch.__version__,
         "exporter": f"promptonce_models {__version__}",
@@ -149,9 +161,10 @@ def _check_out_dir(out: str, force: bool) -> None:
 
 
 def export_model(model: Model, out: str, weights: Dict[str, object], force: bool = False,
-                 dtype: str = "float32", verify: bool = True) -> Dict[str, object]:
+                 dtype: str = "float32", verify: bool = True, bfloat16: bool = True) -> Dict[str, object]:
     """Scripts every component of model into a temp dir next to `out`, writes the manifest, then renames the
-    temp dir to `out` (replacing an existing one only with force). Nothing is left behind on failure."""
+    temp dir to `out` (replacing an existing one only with force). Nothing is left behind on failure.
+    bfloat16: also write the bfloat16 variants of the components precision.py names (for --precision bf16)."""
     if dtype not in SUPPORTED_DTYPES:
         raise ExportError(f"--dtype {dtype} is not supported (supported: {', '.join(SUPPORTED_DTYPES)}); "
                           "reduced precision belongs to the host (e.g. autocast on a GPU)")
@@ -173,7 +186,16 @@ def export_model(model: Model, out: str, weights: Dict[str, object], force: bool
             schemas[name] = method_schemas(scripted)
             if verify:
                 torch.jit.load(path, map_location="cpu")
-        manifest = build_manifest(model.cfg, files, schemas, weights, dtype)
+        bf16_files: Dict[str, str] = {}
+        if bfloat16:
+            comps = model.components()
+            for name in bfloat16_components(model.cfg.family):
+                path = os.path.join(tmp, variant_file(name))
+                torch.jit.save(torch.jit.script(bfloat16_copy(comps[name])), path)
+                bf16_files[name] = path
+                if verify:
+                    torch.jit.load(path, map_location="cpu")
+        manifest = build_manifest(model.cfg, files, schemas, weights, dtype, bf16_files)
         with open(os.path.join(tmp, MANIFEST), "w") as f:
             json.dump(manifest, f, indent=2, sort_keys=False)
             f.write("\n")
@@ -199,7 +221,7 @@ def export_model(model: Model, out: str, weights: Dict[str, object], force: bool
 
 
 def export(arch: str, out: str, checkpoint: Optional[str] = None, seed: Optional[int] = None,
-           force: bool = False, dtype: str = "float32") -> Dict[str, object]:
+           force: bool = False, dtype: str = "float32", bfloat16: bool = True) -> Dict[str, object]:
     if arch not in ARCHS:
         raise ExportError(f"unknown arch {arch!r}; known archs: {', '.join(ARCHS)}")
     if (checkpoint is None) == (seed is None):
@@ -220,7 +242,7 @@ def export(arch: str, out: str, checkpoint: Optional[str] = None, seed: Optional
         assert seed is not None
         model = random_model(cfg, seed)
         weights = {"source": "random-init", "seed": seed, "note": f"random-init, seed {seed}"}
-    return export_model(model, out, weights, force=force, dtype=dtype)
+    return export_model(model, out, weights, force=force, dtype=dtype, bfloat16=bfloat16)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -234,6 +256,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--seed", type=int, help="seed for --random-init")
     ap.add_argument("--out", metavar="DIR", help="model directory to create")
     ap.add_argument("--dtype", default="float32", help="weights and compute dtype (only float32)")
+    ap.add_argument("--no-bf16", action="store_true",
+                    help="skip the bfloat16 variants of the heavy components (written by default; used by the "
+                         "host's --precision bf16|auto)")
     ap.add_argument("--force", action="store_true", help="replace an existing non-empty --out")
     ap.add_argument("--list-archs", action="store_true", help="print the known archs and exit")
     a = ap.parse_args(argv)
@@ -256,7 +281,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     try:
         manifest = export(a.arch, a.out, checkpoint=a.checkpoint, seed=a.seed if a.random_init else None,
-                          force=a.force, dtype=a.dtype)
+                          force=a.force, dtype=a.dtype, bfloat16=not a.no_bf16)
     except ExportError as e:
         print(f"export.py: error: {e}", file=sys.stderr)
         return 2

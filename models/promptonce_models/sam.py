@@ -39,7 +39,8 @@ class SamImageEncoder(nn.Module):
                 or image.shape[3] != self.image_size:
             raise ValueError("image_encoder: expected image [B, 3, " + str(self.image_size) + ", "
                              + str(self.image_size) + "], got " + str(image.shape))
-        return self.image_encoder(image)
+        # computes in its weights' dtype (float32, or bfloat16 in a bf16 export) whatever the input's
+        return self.image_encoder(image.to(self.image_encoder.patch_embed.proj.weight.dtype))
 
 
 class SamPromptDecoder(nn.Module):

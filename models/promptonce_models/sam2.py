@@ -74,7 +74,8 @@ class Sam2ImageEncoderComponent(nn.Module):
                 or image.shape[3] != self.image_size:
             raise ValueError("image_encoder: expected image [B, 3, " + str(self.image_size) + ", "
                              + str(self.image_size) + "], got " + str(image.shape))
-        feats = self.image_encoder(image)
+        # the component computes in its weights' dtype (float32, or bfloat16 in a bf16 export) whatever the input's
+        feats = self.image_encoder(image.to(self.conv_s0.weight.dtype))
         return self.conv_s0(feats[0]), self.conv_s1(feats[1]), feats[2]
 
 
@@ -121,7 +122,11 @@ class Sam2PromptDecoder(nn.Module):
                 mask_input: Optional[Tensor]) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         pe = self.sam_prompt_encoder
         dense = pe.embed_mask(mask_input, sparse.shape[0], True)
-        return self.sam_mask_decoder.predict(image_embed, pe.dense_pe(), sparse, dense, feat_s0, feat_s1)
+        # features may come from bfloat16 components; the decoder runs in its own weights' dtype (float32 in every
+        # export: masks, IoU and object score are decided here)
+        dt = self.no_obj_ptr.dtype
+        return self.sam_mask_decoder.predict(image_embed.to(dt), pe.dense_pe(), sparse, dense, feat_s0.to(dt),
+                                             feat_s1.to(dt))
 
     def forward(self, image_embed: Tensor, feat_s0: Tensor, feat_s1: Tensor, point_coords: Tensor,
                 point_labels: Tensor, mask_input: Optional[Tensor], multimask_output: bool,
@@ -248,7 +253,7 @@ class Sam2MemoryAttentionComponent(nn.Module):
     def no_memory(self, vision_features: Tensor) -> Tensor:
         """Memory-free frames (images, initial conditioning frames): vision_features + no_mem_embed."""
         self._check_features(vision_features)
-        return vision_features + self.no_mem_embed.reshape(1, -1, 1, 1)
+        return vision_features.to(self.no_mem_embed.dtype) + self.no_mem_embed.reshape(1, -1, 1, 1)
 
     def forward(self, vision_features: Tensor, memories: List[Tensor], memory_tpos: List[int],
                 obj_ptrs: List[Tensor], obj_ptr_tpos: List[int], num_frames: int) -> Tensor:
@@ -267,8 +272,8 @@ class Sam2MemoryAttentionComponent(nn.Module):
         if len(memories) + len(obj_ptrs) == 0:
             raise ValueError("memory_attention: no memories and no object pointers (use no_memory)")
         b, c, h, w = vision_features.shape
-        dtype = vision_features.dtype
-        curr = vision_features.flatten(2).permute(0, 2, 1)
+        dtype = self.no_mem_embed.dtype  # the weights' dtype: float32, or bfloat16 in a bf16 export
+        curr = vision_features.to(dtype).flatten(2).permute(0, 2, 1)
         curr_pos = self.vision_pos_enc.to(dtype).flatten(2).permute(0, 2, 1).expand(b, -1, -1)
         spatial_pos = self.maskmem_pos_enc.to(dtype).flatten(2).permute(0, 2, 1)
         mems: List[Tensor] = []
@@ -293,7 +298,7 @@ class Sam2MemoryAttentionComponent(nn.Module):
                 if t_diff_max < 1:
                     raise ValueError("memory_attention: num_frames must be >= 2 when object pointers are given")
                 pos = torch.tensor(obj_ptr_tpos, dtype=torch.float32, device=vision_features.device) / t_diff_max
-                ptr_pos = self.obj_ptr_tpos_proj(sine_pe_1d(pos, self.tpos_dim)).to(dtype)
+                ptr_pos = self.obj_ptr_tpos_proj(sine_pe_1d(pos, self.tpos_dim).to(dtype)).to(dtype)
                 ptr_pos = ptr_pos.unsqueeze(0).expand(b, -1, -1)
             else:
                 ptr_pos = torch.zeros(b, n, self.mem_dim, dtype=dtype, device=vision_features.device)
@@ -345,8 +350,9 @@ class Sam2MemoryEncoderComponent(nn.Module):
         # convolutions pick their kernel by memory layout, so the same layout keeps the results bit-identical
         # whatever layout the caller's tensor has.
         b, c, h, w = vision_features.shape
-        pix = vision_features.flatten(2).permute(2, 0, 1).contiguous().permute(1, 2, 0).view(b, c, h, w)
-        feats = self.memory_encoder(pix, m.to(vision_features.dtype))
+        dt = self.memory_encoder.pix_feat_proj.weight.dtype  # float32, or bfloat16 in a bf16 export
+        pix = vision_features.to(dt).flatten(2).permute(2, 0, 1).contiguous().permute(1, 2, 0).view(b, c, h, w)
+        feats = self.memory_encoder(pix, m.to(dt))
         if self.has_no_obj_embed_spatial:
             absent = 1 - (object_score_logits > 0).to(feats.dtype)
             feats = feats + absent[..., None, None] * self.no_obj_embed_spatial[..., None, None].expand(feats.shape)

@@ -11,7 +11,7 @@ import torch
 
 from conftest import EXPORT_PY
 from helpers import run
-from promptonce_models import checkpoint, configs
+from promptonce_models import precision, checkpoint, configs
 from promptonce_models import export as export_mod
 from promptonce_models.export import ExportError, export
 
@@ -47,10 +47,18 @@ def test_manifest_and_files(exported, arch, names):
     cfg = configs.get_config(arch)
     assert man["arch"] == arch and man["family"] == cfg.family and man["image_size"] == cfg.image_size
     assert set(man["components"]) == names
-    assert sorted(os.listdir(d)) == sorted(["manifest.json"] + [c["file"] for c in man["components"].values()])
+    variants = {n: c["bfloat16"] for n, c in man["components"].items() if "bfloat16" in c}
+    assert set(variants) == set(precision.bfloat16_components(cfg.family))
+    assert man["precisions"] == ["float32", "bfloat16"]
+    assert sorted(os.listdir(d)) == sorted(["manifest.json"] + [c["file"] for c in man["components"].values()]
+                                           + [v["file"] for v in variants.values()])
     for c in man["components"].values():
         assert c["sha256"] == sha(os.path.join(d, c["file"]))
         assert "forward" in c["methods"]
+    for n, v in variants.items():
+        assert v["file"] == n + ".bf16.pt" and v["sha256"] == sha(os.path.join(d, v["file"]))
+        params = list(torch.jit.load(os.path.join(d, v["file"]), map_location="cpu").parameters())
+        assert params and all(p.dtype == torch.bfloat16 for p in params)
     assert man["weights"] == {"source": "random-init", "seed": 0, "note": "random-init, seed 0"}
     assert man["torch_version"] == torch.__version__
     assert set(man["preprocess"]) >= {"resize", "pixel_scale", "mean", "std", "intensity"}
@@ -163,7 +171,7 @@ def test_cli_export_is_deterministic(tmp_path):
         assert r.returncode == 0, r.stderr
         hashes.append({n: sha(str(tmp_path / d / n)) for n in sorted(os.listdir(str(tmp_path / d)))})
     assert hashes[0] == hashes[1]
-    assert len(hashes[0]) == 5
+    assert len(hashes[0]) == 8  # manifest, 4 components, 3 bfloat16 variants
 
 
 def test_cli_errors_exit_2_with_a_message(tmp_path):

@@ -285,6 +285,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ExportError as e:
         print(f"export.py: error: {e}", file=sys.stderr)
         return 2
-    comps: List[str] = [f"{n} ({c['file']})" for n, c in manifest["components"].items()]  # type: ignore[union-attr]
+    comps: List[str] = [f"{n} ({c['file']}" + (f", {c['bfloat16']['file']}" if "bfloat16" in c else "") + ")"
+                        for n, c in manifest["components"].items()]  # type: ignore[union-attr]
     print(f"exported {a.arch} to {os.path.abspath(a.out)}: {', '.join(comps)}")
     return 0

@@ -89,11 +89,8 @@ public final class DefaultModel {
         try {
             Files.write(staging.resolve(ModelManifest.FILE), manifest);
             ModelManifest m = ModelManifest.read(staging);
-            List<String> names = m.family() == ModelManifest.Family.SAM2
-                    ? List.of("image_encoder", "mask_decoder", "memory_attention", "memory_encoder")
-                    : List.of("image_encoder", "mask_decoder");
-            for (String component : names) {
-                String file = m.component(component).file().getFileName().toString();
+            for (Path componentFile : m.files()) {
+                String file = componentFile.getFileName().toString();
                 try (InputStream in = stream(file)) {
                     Files.copy(in, staging.resolve(file));
                 }

@@ -1,5 +1,6 @@
 package io.github.promptonce;
 
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.ThreadScope;
@@ -74,9 +75,10 @@ public final class Segmenter implements AutoCloseable {
         manifest.requireSha256(options.modelSha256()); // a pinned model (null: any)
         manifest.verifyChecksums();
         TorchRuntime runtime = TorchRuntimes.get(options.backend());
-        SamModel model = SamModel.load(manifest, runtime, options.device(), options.optimize());
+        SamModel model = SamModel.load(manifest, runtime, options.device(), options.optimize(), options.precision());
         LOG.log(System.Logger.Level.DEBUG, () -> "loaded " + manifest.arch() + " from " + modelDir + " on "
-                + options.device() + " (" + runtime.name() + " LibTorch " + runtime.torchVersion() + ")");
+                + options.device() + " at " + model.precision() + " (" + runtime.name() + " LibTorch "
+                + runtime.torchVersion() + ")");
         return new Segmenter(options, runtime, model);
     }
 
@@ -97,6 +99,14 @@ public final class Segmenter implements AutoCloseable {
         return model.manifest();
     }
 
+    /**
+     * The number format this segmenter computes in: {@link Precision#FP32} or {@link Precision#BF16} ({@code AUTO}
+     * in the options resolved at load).
+     */
+    public Precision precision() {
+        return model.precision();
+    }
+
     public SegmenterOptions options() {
         return options;
     }
@@ -106,9 +116,9 @@ public final class Segmenter implements AutoCloseable {
         return threads;
     }
 
-    /** The LibTorch runtime the models run on (backend name and version). */
+    /** The LibTorch runtime the models run on (backend name and version), and ", bf16" when computing in bfloat16. */
     public String runtimeDescription() {
-        return runtime.name() + " LibTorch " + runtime.torchVersion();
+        return runtime.name() + " LibTorch " + runtime.torchVersion() + (precision() == Precision.BF16 ? ", bf16" : "");
     }
 
     /** How many times the image encoder has run (diagnostics and tests). */

@@ -2,6 +2,7 @@ package io.github.promptonce.cli;
 
 import io.github.promptonce.PropagationMode;
 import io.github.promptonce.SegmenterOptions;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.cli.eval.Dataset;
 import io.github.promptonce.cli.eval.EvalModel;
 import io.github.promptonce.cli.eval.EvalModels;
@@ -159,6 +160,9 @@ public final class EvalCommand implements Callable<Integer> {
         settings.put("series", input.series == null ? "" : input.series);
         settings.put("spacing", input.spacing == null ? "" : input.spacing);
         settings.put("non-finite", input.nonFinite == null ? "reject" : input.nonFinite);
+        if (options.precision() != Precision.FP32) { // absent = fp32, so runs from before --precision still resume
+            settings.put("precision", options.precision().toString());
+        }
         EvalRun.Config config = new EvalRun.Config(dataset, resolved, chosen, readOptions, window::resolve, labelMode,
                 selected, propagation, rule, options, this.out, force, settings, saveMasks());
         err.printf(Locale.ROOT, "promptonce: eval: %d volume(s), model(s) %s, protocol(s) %s, labels %s%n",

@@ -1,6 +1,7 @@
 package io.github.promptonce.cli;
 
 import io.github.promptonce.SegmenterOptions;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.base.Backend;
 import io.github.promptonce.base.Device;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +37,13 @@ public final class RuntimeOptions {
                     + "prints it.")
     String modelSha256;
 
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+            description = "fp32, bf16 (the image encoder, memory attention and memory encoder in bfloat16, the "
+                    + "decoders in float32: about twice as fast on CPUs with bfloat16 instructions; docs/fidelity.md "
+                    + "says how close) or auto (bf16 on CUDA or on a CPU with avx512_bf16/amx_bf16, else fp32). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String precision;
+
     /** The options these flags give; a malformed value is a usage error naming its flag. */
     public SegmenterOptions segmenterOptions() {
         if (threads < 0) {
@@ -53,7 +61,14 @@ public final class RuntimeOptions {
         } catch (IllegalArgumentException e) {
             throw usage("--device: " + e.getMessage());
         }
-        SegmenterOptions o = SegmenterOptions.defaults().withBackend(b).withDevice(d).withThreads(threads);
+        Precision p;
+        try {
+            p = Precision.parse(precision);
+        } catch (IllegalArgumentException e) {
+            throw usage("--precision: " + e.getMessage());
+        }
+        SegmenterOptions o = SegmenterOptions.defaults().withBackend(b).withDevice(d).withThreads(threads)
+                .withPrecision(p);
         try {
             return o.withModelSha256(modelSha256 == null ? null : modelSha256.trim());
         } catch (IllegalArgumentException e) {

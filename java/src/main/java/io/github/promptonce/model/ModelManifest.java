@@ -1,6 +1,7 @@
 package io.github.promptonce.model;
 
 import io.github.promptonce.base.ErrorCode;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.memory.MemoryConfig;
 
@@ -26,8 +27,25 @@ public final class ModelManifest {
     /** SAM (v1) or SAM 2. */
     public enum Family { SAM, SAM2 }
 
-    /** One TorchScript component file. */
-    public record Component(String name, Path file, String sha256) {
+    /**
+     * One TorchScript component: its float32 file and, when the export wrote one, its bfloat16 variant.
+     *
+     * @param bfloat16 the bfloat16 variant, or {@code null} when the model has none for this component (the decoders
+     *                 never have one; models exported before the variants existed have none)
+     */
+    public record Component(String name, Path file, String sha256, Variant bfloat16) {
+
+        /** The file to load at {@code precision} (FP32 or BF16): the bfloat16 variant where there is one. */
+        public Path file(Precision precision) {
+            if (precision == Precision.AUTO) {
+                throw new IllegalArgumentException("resolve precision AUTO before choosing a file");
+            }
+            return precision == Precision.BF16 && bfloat16 != null ? bfloat16.file() : file;
+        }
+    }
+
+    /** A reduced-precision file of a component. */
+    public record Variant(Path file, String sha256) {
     }
 
     private final Path directory;
@@ -64,7 +82,16 @@ public final class ModelManifest {
             if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
                 throw bad("component " + e.getKey() + " file \"" + file + "\" must be a plain file name");
             }
-            components.put(e.getKey(), new Component(e.getKey(), directory.resolve(file), string(c, "sha256")));
+            Variant bf16 = null;
+            if (c.containsKey("bfloat16")) {
+                Map<String, Object> v = asObject(c.get("bfloat16"), "components." + e.getKey() + ".bfloat16");
+                String vfile = string(v, "file");
+                if (vfile.contains("/") || vfile.contains("\\") || vfile.startsWith(".")) {
+                    throw bad("component " + e.getKey() + " bfloat16 file \"" + vfile + "\" must be a plain file name");
+                }
+                bf16 = new Variant(directory.resolve(vfile), string(v, "sha256"));
+            }
+            components.put(e.getKey(), new Component(e.getKey(), directory.resolve(file), string(c, "sha256"), bf16));
         }
         for (String needed : family == Family.SAM2
                 ? List.of("image_encoder", "mask_decoder", "memory_attention", "memory_encoder")
@@ -103,20 +130,46 @@ public final class ModelManifest {
         }
     }
 
-    /** Checks every component's SHA-256; a mismatch or a missing file is an error naming the file. */
+    /**
+     * Checks every component file's SHA-256, bfloat16 variants included; a mismatch or a missing file is an error
+     * naming the file.
+     */
     public void verifyChecksums() {
         for (Component c : components.values()) {
-            if (!Files.isRegularFile(c.file())) {
-                throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "component " + c.name() + " file not found: "
-                        + c.file());
-            }
-            String actual = sha256(c.file());
-            if (!actual.equalsIgnoreCase(c.sha256())) {
-                throw new PromptonceException(ErrorCode.BAD_MODEL, "component " + c.name() + " file " + c.file()
-                        + " has SHA-256 " + actual + " but the manifest says " + c.sha256()
-                        + ": the file was changed or damaged; re-export the model");
+            verify(c.name(), c.file(), c.sha256());
+            if (c.bfloat16() != null) {
+                verify(c.name() + " (bfloat16)", c.bfloat16().file(), c.bfloat16().sha256());
             }
         }
+    }
+
+    private static void verify(String what, Path file, String expected) {
+        if (!Files.isRegularFile(file)) {
+            throw new PromptonceException(ErrorCode.FILE_NOT_FOUND, "component " + what + " file not found: " + file);
+        }
+        String actual = sha256(file);
+        if (!actual.equalsIgnoreCase(expected)) {
+            throw new PromptonceException(ErrorCode.BAD_MODEL, "component " + what + " file " + file
+                    + " has SHA-256 " + actual + " but the manifest says " + expected
+                    + ": the file was changed or damaged; re-export the model");
+        }
+    }
+
+    /** True when every component with a bfloat16 variant in this export family has one (models/precision.py). */
+    public boolean hasBfloat16() {
+        return components.get("image_encoder").bfloat16() != null;
+    }
+
+    /** Every file of the model, each component's float32 file then its variants, in manifest order. */
+    public List<Path> files() {
+        List<Path> out = new java.util.ArrayList<>();
+        for (Component c : components.values()) {
+            out.add(c.file());
+            if (c.bfloat16() != null) {
+                out.add(c.bfloat16().file());
+            }
+        }
+        return out;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.promptonce.sam;
 
 import io.github.promptonce.base.Device;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.Tensor;
 import io.github.promptonce.runtime.TorchRuntime;
@@ -14,10 +15,12 @@ abstract class ModelParts {
     final TorchRuntime runtime;
     final Device device;
     final Preprocessor preprocessor;
+    final Precision precision;
     private final AtomicLong encoderCalls = new AtomicLong();
 
-    ModelParts(ModelManifest manifest, TorchRuntime runtime, Device device) {
+    ModelParts(ModelManifest manifest, TorchRuntime runtime, Device device, Precision precision) {
         this.manifest = manifest;
+        this.precision = precision;
         this.runtime = runtime;
         this.device = device;
         this.preprocessor = new Preprocessor(manifest);
@@ -25,6 +28,10 @@ abstract class ModelParts {
 
     public ModelManifest manifest() {
         return manifest;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     public Preprocessor preprocessor() {

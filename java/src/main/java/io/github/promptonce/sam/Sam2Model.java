@@ -1,6 +1,7 @@
 package io.github.promptonce.sam;
 
 import io.github.promptonce.base.Device;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.DType;
 import io.github.promptonce.runtime.Tensor;
@@ -20,9 +21,9 @@ public final class Sam2Model extends ModelParts implements SamModel {
     private final MemoryAttention memoryAttention;
     private final MemoryEncoder memoryEncoder;
 
-    Sam2Model(ModelManifest manifest, TorchRuntime runtime, Device device, Sam2ImageEncoder imageEncoder,
+    Sam2Model(ModelManifest manifest, TorchRuntime runtime, Device device, Precision precision, Sam2ImageEncoder imageEncoder,
               Sam2MaskDecoder maskDecoder, MemoryAttention memoryAttention, MemoryEncoder memoryEncoder) {
-        super(manifest, runtime, device);
+        super(manifest, runtime, device, precision);
         this.rules = TrackingRules.of(manifest);
         this.imageEncoder = imageEncoder;
         this.maskDecoder = maskDecoder;

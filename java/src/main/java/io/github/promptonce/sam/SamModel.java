@@ -1,6 +1,7 @@
 package io.github.promptonce.sam;
 
 import io.github.promptonce.base.Device;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.TorchModule;
 import io.github.promptonce.runtime.TorchRuntime;
@@ -16,19 +17,27 @@ import java.util.List;
  */
 public sealed interface SamModel extends AutoCloseable permits SamV1Model, Sam2Model {
 
-    /** Loads the components the manifest's family needs onto {@code device}; frees what loaded on failure. */
-    static SamModel load(ModelManifest manifest, TorchRuntime runtime, Device device, boolean optimize) {
+    /**
+     * Loads the components the manifest's family needs onto {@code device}, at {@code precision} (AUTO resolved
+     * here: see {@link Precision}); frees what loaded on failure.
+     *
+     * @throws io.github.promptonce.base.PromptonceException UNSUPPORTED_MODEL for BF16 on a model without bfloat16
+     *                                                       variants
+     */
+    static SamModel load(ModelManifest manifest, TorchRuntime runtime, Device device, boolean optimize,
+                         Precision precision) {
+        Precision p = PrecisionChoice.resolve(precision, manifest, device);
         List<TorchModule> loaded = new ArrayList<>();
         try {
             return switch (manifest.family()) {
-                case SAM -> new SamV1Model(manifest, runtime, device,
-                        new SamImageEncoder(load(manifest, "image_encoder", runtime, device, optimize, loaded)),
-                        new SamMaskDecoder(load(manifest, "mask_decoder", runtime, device, optimize, loaded)));
-                case SAM2 -> new Sam2Model(manifest, runtime, device,
-                        new Sam2ImageEncoder(load(manifest, "image_encoder", runtime, device, optimize, loaded)),
-                        new Sam2MaskDecoder(load(manifest, "mask_decoder", runtime, device, optimize, loaded)),
-                        new MemoryAttention(load(manifest, "memory_attention", runtime, device, optimize, loaded)),
-                        new MemoryEncoder(load(manifest, "memory_encoder", runtime, device, optimize, loaded)));
+                case SAM -> new SamV1Model(manifest, runtime, device, p,
+                        new SamImageEncoder(load(manifest, "image_encoder", p, runtime, device, optimize, loaded)),
+                        new SamMaskDecoder(load(manifest, "mask_decoder", p, runtime, device, optimize, loaded)));
+                case SAM2 -> new Sam2Model(manifest, runtime, device, p,
+                        new Sam2ImageEncoder(load(manifest, "image_encoder", p, runtime, device, optimize, loaded)),
+                        new Sam2MaskDecoder(load(manifest, "mask_decoder", p, runtime, device, optimize, loaded)),
+                        new MemoryAttention(load(manifest, "memory_attention", p, runtime, device, optimize, loaded)),
+                        new MemoryEncoder(load(manifest, "memory_encoder", p, runtime, device, optimize, loaded)));
             };
         } catch (RuntimeException e) {
             loaded.forEach(TorchModule::close);
@@ -36,14 +45,17 @@ public sealed interface SamModel extends AutoCloseable permits SamV1Model, Sam2M
         }
     }
 
-    private static TorchModule load(ModelManifest manifest, String component, TorchRuntime runtime, Device device,
-                                    boolean optimize, List<TorchModule> loaded) {
-        TorchModule m = runtime.load(manifest.component(component).file(), device, optimize);
+    private static TorchModule load(ModelManifest manifest, String component, Precision precision,
+                                    TorchRuntime runtime, Device device, boolean optimize, List<TorchModule> loaded) {
+        TorchModule m = runtime.load(manifest.component(component).file(precision), device, optimize);
         loaded.add(m);
         return m;
     }
 
     ModelManifest manifest();
+
+    /** The number format the components run at: FP32 or BF16 (the decoders are float32 in both). */
+    Precision precision();
 
     Preprocessor preprocessor();
 

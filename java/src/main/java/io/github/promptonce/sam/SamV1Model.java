@@ -1,6 +1,7 @@
 package io.github.promptonce.sam;
 
 import io.github.promptonce.base.Device;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.base.ErrorCode;
 import io.github.promptonce.base.PromptonceException;
 import io.github.promptonce.model.ModelManifest;
@@ -16,9 +17,9 @@ public final class SamV1Model extends ModelParts implements SamModel {
     private final SamImageEncoder imageEncoder;
     private final SamMaskDecoder maskDecoder;
 
-    SamV1Model(ModelManifest manifest, TorchRuntime runtime, Device device, SamImageEncoder imageEncoder,
+    SamV1Model(ModelManifest manifest, TorchRuntime runtime, Device device, Precision precision, SamImageEncoder imageEncoder,
                SamMaskDecoder maskDecoder) {
-        super(manifest, runtime, device);
+        super(manifest, runtime, device, precision);
         this.imageEncoder = imageEncoder;
         this.maskDecoder = maskDecoder;
     }

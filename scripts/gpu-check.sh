@@ -19,7 +19,9 @@
 #    java/src/test/python/make_runtime_fixtures.py (as Maven does) and the library of step 1 is loaded
 #    (-Dpromptonce.native.path), with the bundle's RunTests (JUnit Platform launcher);
 # 3. exports SAM 2.1 hiera tiny with random weights (scripts/bench/export-bench-models.sh) and times its frame,
-#    phase by phase, on cuda:0 and on the CPU with JMH (Sam2FrameBenchmark, native backend, library of step 1).
+#    phase by phase, on cuda:0 and on the CPU with JMH (Sam2FrameBenchmark, native backend, library of step 1), in
+#    float32 and in bfloat16 (precision=fp32,bf16: the bf16 variants of the encoder, memory attention and memory
+#    encoder; GPU_CHECK_PRECISIONS=fp32 for float32 only).
 #    GPU_CHECK_JMH: the benchmark regex (default Sam2FrameBenchmark: all five phases; Sam2FrameBenchmark.frame$ for
 #    the frame alone); GPU_CHECK_JMH_ARGS: JMH's run options (default "-wi 2 -i 5 -f 1").
 # Everything it writes: build-gpu/ (the native build, test fixtures, logs, results), bench-models/, and with Maven
@@ -36,6 +38,7 @@ JDK=${PROMPTONCE_JDK:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}}
 B=build-gpu                # everything this script writes (git-ignored)
 RESULTS=${OUT:-}           # the device tool's folder of files to bring back, when set
 JMH_REGEX=${GPU_CHECK_JMH:-Sam2FrameBenchmark}
+PRECISIONS=${GPU_CHECK_PRECISIONS:-fp32,bf16}
 read -r -a JMH_RUN <<< "${GPU_CHECK_JMH_ARGS:--wi 2 -i 5 -f 1}"
 JOBS=$(nproc 2>/dev/null || echo 4)
 export PYTHONUNBUFFERED=1
@@ -179,11 +182,12 @@ if [ -n "$BUNDLE" ]; then
 else
   jmh=("$JAVA" --enable-native-access=ALL-UNNAMED -jar jmh/target/benchmarks.jar)
 fi
-"${jmh[@]}" "$JMH_REGEX" -p backend=native -p device=cuda:0,cpu -p model=bench-models/sam2.1_hiera_t \
+"${jmh[@]}" "$JMH_REGEX" -p backend=native -p device=cuda:0,cpu -p precision="$PRECISIONS" \
+  -p model=bench-models/sam2.1_hiera_t \
   -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dpromptonce.native.path=$LIB" "${JMH_RUN[@]}" \
   -rf json -rff "$B/sam2-frame-gpu.json" 2>&1 | tee "$B/jmh.log" || fail "JMH failed (see $B/jmh.log)"
 [ -f "$B/sam2-frame-gpu.json" ] || fail "JMH wrote no results (see $B/jmh.log)"
-"$PY" - "$B/sam2-frame-gpu.json" <<'PYEOF' | tee -a "$B/summary.txt" \
+"$PY" - "$B/sam2-frame-gpu.json" "$PRECISIONS" <<'PYEOF' | tee -a "$B/summary.txt" \
   || fail "the frame was not timed on both devices, or its results are unreadable (see above and $B/jmh.log)"
 import json, sys
 rows = json.load(open(sys.argv[1]))
@@ -193,9 +197,16 @@ for r in rows:
     m = r["primaryMetric"]
     err = m.get("scoreError")
     err = f"+- {err:.1f}" if isinstance(err, (int, float)) else "(no error estimate)"
-    print(f"  {r['benchmark'].rsplit('.', 1)[1]:<26} {p['device']:<7} {m['score']:10.1f} {err} {m['scoreUnit']}")
-timed = {r["params"]["device"] for r in rows if r["benchmark"].endswith(".frame")}
-missing = {"cuda:0", "cpu"} - timed
+    print(f"  {r['benchmark'].rsplit('.', 1)[1]:<26} {p['device']:<7} {p.get('precision', 'fp32'):<5} "
+          f"{m['score']:10.1f} {err} {m['scoreUnit']}")
+timed = {(r["params"]["device"], r["params"].get("precision", "fp32")) for r in rows if r["benchmark"].endswith(".frame")}
+wanted = {(d, p) for d in ("cuda:0", "cpu") for p in sys.argv[2].split(",")}
+missing = {f"{d} {p}" for d, p in wanted - timed}
+frame = {k: r["primaryMetric"]["score"] for r in rows if r["benchmark"].endswith(".frame")
+         for k in [(r["params"]["device"], r["params"].get("precision", "fp32"))]}
+for d in ("cuda:0", "cpu"):
+    if (d, "fp32") in frame and (d, "bf16") in frame:
+        print(f"  frame bf16 / fp32 on {d}: {frame[(d, 'bf16')] / frame[(d, 'fp32')]:.2f}")
 if missing:
     sys.exit(f"no frame timing for {', '.join(sorted(missing))} (a failed benchmark: see jmh.log)")
 PYEOF

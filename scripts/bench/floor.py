@@ -52,6 +52,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--sgemm-size", type=int, default=2048)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--rate", type=float, default=0.0, help="use this sgemm GFLOP/s instead of measuring it")
+    ap.add_argument("--bf16-rate", type=float, default=0.0,
+                    help="use this bf16 GEMM GFLOP/s instead of measuring it (JMH results with precision=bf16 are "
+                         "judged against the bf16 floor: bf16 phases at this rate, the float32 decoder at sgemm's)")
     ap.add_argument("--sgemm-only", action="store_true", help="measure and print the sgemm rate, count nothing")
     ap.add_argument("--measured", action="append", default=[], metavar="PHASE=MS")
     ap.add_argument("--jmh", help="JMH JSON result file")
@@ -62,10 +65,17 @@ def parse_args() -> argparse.Namespace:
     return a
 
 
-def sgemm_gflops(n: int, repeats: int) -> float:
+# the phases a --precision bf16 run computes in bfloat16 (models/promptonce_models/precision.py); the rest stay float32
+BF16_PHASES = ("image_encoder", "memory_attention", "memory_encoder")
+
+
+def sgemm_gflops(n: int, repeats: int, dtype: str = "float32") -> float:
+    """The best rate of --repeats n x n products in `dtype` (float32: sgemm; bfloat16: LibTorch's bf16 GEMM, oneDNN
+    on CPUs with avx512_bf16/amx)."""
     import torch
-    a = torch.randn(n, n)
-    b = torch.randn(n, n)
+    dt = getattr(torch, dtype)
+    a = torch.randn(n, n).to(dt)
+    b = torch.randn(n, n).to(dt)
     torch.mm(a, b)
     best = float("inf")
     for _ in range(repeats):
@@ -163,7 +173,8 @@ def measured_times(a: argparse.Namespace) -> Dict[str, Dict[str, float]]:
                 if scale is None:
                     continue
                 p = r.get("params", {})
-                label = p.get("backend", "jmh") + (" optimize" if p.get("optimize") == "true" else "")
+                label = p.get("backend", "jmh") + (" optimize" if p.get("optimize") == "true" else "") \
+                    + (" bf16" if p.get("precision") == "bf16" else "")
                 out.setdefault(label, {})[phase] = r["primaryMetric"]["score"] * scale
     return out
 
@@ -182,6 +193,9 @@ def main() -> int:
     rate = a.rate or sgemm_gflops(a.sgemm_size, a.repeats)
     print(f"torch {torch.__version__}, {a.threads} threads: sgemm {a.sgemm_size}^3 {rate:.1f} GFLOP/s "
           f"({rate / 2:.1f} GMAC/s){' (given)' if a.rate else ' (measured)'}", flush=True)
+    bf16_rate = a.bf16_rate or sgemm_gflops(a.sgemm_size, a.repeats, "bfloat16")
+    print(f"torch {torch.__version__}, {a.threads} threads: bf16 GEMM {a.sgemm_size}^3 {bf16_rate:.1f} GFLOP/s "
+          f"({bf16_rate / rate:.2f} x sgemm){' (given)' if a.bf16_rate else ' (measured)'}", flush=True)
     if a.sgemm_only:
         return 0
     family, cfg, size, comps = load_components(a)
@@ -194,17 +208,26 @@ def main() -> int:
         gmac["frame_pipelined"] = gmac["frame"]  # the same work, the next slice's encoder on a second thread
     times = measured_times(a)
     what = a.model or a.arch
-    header = f"{'phase':<18} {'GMAC':>8} {'floor ms':>9}"
+    floor16: Dict[str, float] = {}
+    for phase, g in gmac.items():
+        if phase in ("frame", "slice", "frame_pipelined"):
+            continue
+        floor16[phase] = g * 2.0 / (bf16_rate if phase in BF16_PHASES else rate) * 1000.0
+    floor16[total] = sum(floor16.values())
+    if family != "sam":
+        floor16["frame_pipelined"] = floor16["frame"]
+    header = f"{'phase':<18} {'GMAC':>8} {'floor ms':>9} {'bf16 floor':>10}"
     for label in times:
         header += f" | {label + ' ms':>16} {'x floor':>7}"
     print(f"\n{what} at {size} px:")
     print(header)
     for phase, g in gmac.items():
         floor_ms = g * 2.0 / rate * 1000.0
-        row = f"{phase:<18} {num(g, 8)} {num(floor_ms, 9)}"
+        row = f"{phase:<18} {num(g, 8)} {num(floor_ms, 9)} {num(floor16[phase], 10)}"
         for label, t in times.items():
             if phase in t:
-                row += f" | {num(t[phase], 16)} {t[phase] / floor_ms:7.2f}"
+                f = floor16[phase] if label.endswith(" bf16") else floor_ms
+                row += f" | {num(t[phase], 16)} {t[phase] / f:7.2f}"
             else:
                 row += f" | {'':>16} {'':>7}"
         print(row)

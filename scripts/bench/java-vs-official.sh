@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Java per-frame propagation (bin/promptonce segment) vs the official SAM2VideoPredictor, same random weights, same
 # volume, same machine and threads; prints both per-frame medians and the Java / official ratio (target <= 0.5).
-#   scripts/bench/java-vs-official.sh [--frames N] [--arch sam2.1_hiera_t] [--backend native|javacpp] [...]
+#   scripts/bench/java-vs-official.sh [--frames N] [--arch sam2.1_hiera_t] [--backend native|javacpp] [--precision bf16] [...]
 #   --also-serial: Java a second time with --no-encode-ahead, reported beside the default (+ ~ 3 min at 20 frames)
 # Local only: needs the official sam2 code in $OFFICIAL_SRC (default /tmp/official) and
 # ../shared/tools/official_shim.py (see models/tools/parity_official.py); neither is a dependency.

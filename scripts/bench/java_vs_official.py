@@ -14,6 +14,8 @@ frame and the first --skip tracked frames (TorchScript's profiling runs, first-t
 the rest summarised by their median. The masks are compared too (they must agree: the same work is timed). --also-serial also times Java with
 --no-encode-ahead (each slice encoded when it is tracked, on all threads) in the same run.
 The official code runs on the torch of this Python (here Debian's torch 1.13); users elsewhere run it on torch 2.x.
+--precision bf16 runs Java in bfloat16 (the official predictor stays float32, as it runs on CPU) and Java in float32
+too, in the same run, so that both ratios and bf16 / fp32 come from one run.
 """
 import argparse
 import os
@@ -83,6 +85,8 @@ def main():
     ap.add_argument("--also-serial", action="store_true",
                     help="time Java a second time with --no-encode-ahead (each slice encoded when it is tracked, "
                          "on all threads) and report it beside the default")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                    help="Java's --precision; with bf16, Java also runs in fp32 in the same run for the ratio")
     a = ap.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import numpy as np
@@ -113,7 +117,7 @@ def main():
                "--window", "127.5,255", "--mode", "forward", "--no-fill-holes", "--backend", a.backend,
                "--threads", str(a.threads), "--timings", timings,
                "--out", os.path.join(a.work, f"{tag}.nii.gz"),
-               "--logits", os.path.join(a.work, f"{tag}_logits.nii.gz"), *extra]
+               "--logits", os.path.join(a.work, f"{tag}_logits.nii.gz"), "--overwrite", *extra]
         subprocess.run(cmd, check=True)
         with open(timings) as f:
             rows = [line.strip().split(",") for line in f.readlines()[1:] if line.strip()]
@@ -125,18 +129,21 @@ def main():
         """(voxel agreement of the masks in %, max |dlogit|)."""
         return ((x > 0) == (y > 0)).float().mean().item() * 100, (x - y).abs().max().item()
 
+    main_run = ("--precision", a.precision)
     if a.order == "java-first":
-        java_stamps, ours = java()
+        java_stamps, ours = java(main_run)
         ref, off_stamps = run_official(a.arch, ckpt, vol, point, box)
     else:
         ref, off_stamps = run_official(a.arch, ckpt, vol, point, box)
-        java_stamps, ours = java()
+        java_stamps, ours = java(main_run)
+    fp32_stamps, fp32 = java(("--precision", "fp32"), "fp32") if a.precision == "bf16" else (None, None)
     serial_stamps, serial = java(("--no-encode-ahead",), "serial") if a.also_serial else (None, None)
     agree, dlogit = compare(ours, ref)
     jf = per_frame(java_stamps, a.skip)
     of = per_frame(off_stamps, a.skip)
     jm, om = statistics.median(jf), statistics.median(of)
-    print(f"{a.arch}, {a.frames} slices of {s}x{s}, {a.threads} threads, backend {a.backend}, torch {torch.__version__}")
+    print(f"{a.arch}, {a.frames} slices of {s}x{s}, {a.threads} threads, backend {a.backend}, Java precision "
+          f"{a.precision}, official float32 on torch {torch.__version__}")
     print(f"  masks: voxel agreement {agree:.4f} %, max |dlogit| {dlogit:.2e}")
     print(f"  Java (bin/promptonce segment): per frame median {jm:.3f} s, mean {statistics.mean(jf):.3f} s "
           f"over {len(jf)} frames; frames: {' '.join(f'{x:.2f}' for x in jf)}")
@@ -144,6 +151,13 @@ def main():
           f"over {len(of)} frames; frames: {' '.join(f'{x:.2f}' for x in of)}")
     print(f"  Java / official per frame: {jm / om:.3f} (median), {statistics.mean(jf) / statistics.mean(of):.3f} (mean)"
           f"   (target <= 0.5)")
+    if fp32 is not None:
+        ff = per_frame(fp32_stamps, a.skip)
+        fm = statistics.median(ff)
+        print(f"  Java fp32 (same run): per frame median {fm:.3f} s; frames: {' '.join(f'{x:.2f}' for x in ff)}")
+        print(f"    Java fp32 / official: {fm / om:.3f}; Java bf16 / fp32: {jm / fm:.3f} (median per frame)")
+        agree32, d32 = compare(fp32, ref)
+        print(f"    fp32 masks vs official: voxel agreement {agree32:.4f} %, max |dlogit| {d32:.2e}")
     if serial is not None:
         sf = per_frame(serial_stamps, a.skip)
         sm = statistics.median(sf)

@@ -1,6 +1,7 @@
 package io.github.promptonce.jmh;
 
 import io.github.promptonce.base.Device;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.model.ModelManifest;
 import io.github.promptonce.runtime.DType;
 import io.github.promptonce.runtime.Tensor;
@@ -52,15 +53,28 @@ final class Sam2Frame implements AutoCloseable {
     /** On {@code device}: the modules, the inputs and the bank live there (CUDA: a frame ends by reading the
      * object score and the low-res mask back, as {@code Segmenter} does, which waits for the GPU). */
     Sam2Frame(TorchRuntime runtime, Path model, boolean optimize, Device device) {
+        this(runtime, model, optimize, device, Precision.FP32);
+    }
+
+    /** At {@code precision} (FP32 or BF16: the bfloat16 variants of the encoder, attention and memory encoder). */
+    Sam2Frame(TorchRuntime runtime, Path model, boolean optimize, Device device, Precision precision) {
         this.device = device;
+        if (precision == Precision.AUTO) {
+            throw new IllegalArgumentException("benchmark precision must be fp32 or bf16, not auto");
+        }
         ModelManifest m = ModelManifest.read(model);
         if (m.family() != ModelManifest.Family.SAM2) {
             throw new IllegalArgumentException(model + " is not a SAM 2 model");
         }
-        encoder = new Sam2ImageEncoder(runtime.load(m.component("image_encoder").file(), device, optimize));
-        attention = new MemoryAttention(runtime.load(m.component("memory_attention").file(), device, optimize));
-        decoder = new Sam2MaskDecoder(runtime.load(m.component("mask_decoder").file(), device, optimize));
-        memoryEncoder = new MemoryEncoder(runtime.load(m.component("memory_encoder").file(), device, optimize));
+        if (precision == Precision.BF16 && !m.hasBfloat16()) {
+            throw new IllegalArgumentException(model + " has no bfloat16 variants: re-export it (models/export.py)");
+        }
+        encoder = new Sam2ImageEncoder(runtime.load(m.component("image_encoder").file(precision), device, optimize));
+        attention = new MemoryAttention(runtime.load(m.component("memory_attention").file(precision), device,
+                optimize));
+        decoder = new Sam2MaskDecoder(runtime.load(m.component("mask_decoder").file(precision), device, optimize));
+        memoryEncoder = new MemoryEncoder(runtime.load(m.component("memory_encoder").file(precision), device,
+                optimize));
         int s = m.imageSize();
         image = SamSlice.onDevice(runtime.tensor(SamSlice.randomImage(s), 1, 3, s, s), device);
         features = encoder.encode(image);

@@ -2,6 +2,7 @@ package io.github.promptonce.jmh;
 
 import io.github.promptonce.base.Backend;
 import io.github.promptonce.base.Device;
+import io.github.promptonce.base.Precision;
 import io.github.promptonce.runtime.TorchRuntime;
 import io.github.promptonce.runtime.TorchRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,6 +56,10 @@ public class Sam2FrameBenchmark {
     @Param({"cpu"})
     public String device;
 
+    /** fp32, or bf16 (the bfloat16 variants of the encoder, memory attention and memory encoder). */
+    @Param({"fp32"})
+    public String precision;
+
     private Sam2Frame frame;
     private TorchRuntime runtime;
     private int threads;
@@ -73,7 +78,7 @@ public class Sam2FrameBenchmark {
             t.setDaemon(true);
             return t;
         });
-        frame = new Sam2Frame(runtime, Path.of(model), optimize, Device.parse(device));
+        frame = new Sam2Frame(runtime, Path.of(model), optimize, Device.parse(device), Precision.parse(precision));
     }
 
     @Benchmark

@@ -20,8 +20,8 @@
 #    (-Dpromptonce.native.path), with the bundle's RunTests (JUnit Platform launcher);
 # 3. exports SAM 2.1 hiera tiny with random weights (scripts/bench/export-bench-models.sh) and times its frame,
 #    phase by phase, on cuda:0 and on the CPU with JMH (Sam2FrameBenchmark, native backend, library of step 1), in
-#    float32 and in bfloat16 (precision=fp32,bf16: the bf16 variants of the encoder, memory attention and memory
-#    encoder; GPU_CHECK_PRECISIONS=fp32 for float32 only).
+#    float32 and in bfloat16 (precision=fp32,bf16: the bf16 variants of the image encoder and memory attention;
+#    GPU_CHECK_PRECISIONS=fp32 for float32 only).
 #    GPU_CHECK_JMH: the benchmark regex (default Sam2FrameBenchmark: all five phases; Sam2FrameBenchmark.frame$ for
 #    the frame alone); GPU_CHECK_JMH_ARGS: JMH's run options (default "-wi 2 -i 5 -f 1").
 # Everything it writes: build-gpu/ (the native build, test fixtures, logs, results), bench-models/, and with Maven

@@ -171,7 +171,7 @@ def test_cli_export_is_deterministic(tmp_path):
         assert r.returncode == 0, r.stderr
         hashes.append({n: sha(str(tmp_path / d / n)) for n in sorted(os.listdir(str(tmp_path / d)))})
     assert hashes[0] == hashes[1]
-    assert len(hashes[0]) == 8  # manifest, 4 components, 3 bfloat16 variants
+    assert len(hashes[0]) == 7  # manifest, 4 components, 2 bfloat16 variants
 
 
 def test_cli_errors_exit_2_with_a_message(tmp_path):

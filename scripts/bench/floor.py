@@ -66,7 +66,7 @@ def parse_args() -> argparse.Namespace:
 
 
 # the phases a --precision bf16 run computes in bfloat16 (models/promptonce_models/precision.py); the rest stay float32
-BF16_PHASES = ("image_encoder", "memory_attention", "memory_encoder")
+BF16_PHASES = ("image_encoder", "memory_attention")
 
 
 def sgemm_gflops(n: int, repeats: int, dtype: str = "float32") -> float:

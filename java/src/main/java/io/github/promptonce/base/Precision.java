@@ -7,8 +7,9 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@link #FP32}: every component in float32 (the default; what the parity figures are for);</li>
- *   <li>{@link #BF16}: the heavy components (image encoder; SAM 2's memory attention and memory encoder) in
- *       bfloat16, the mask decoders in float32 (masks, IoU, object score and pointers are decided in float32). Needs a
+ *   <li>{@link #BF16}: the heavy components (image encoder; SAM 2's memory attention) in bfloat16, the mask
+ *       decoders and SAM 2's memory encoder in float32 (masks, IoU, object score and pointers are decided in float32;
+ *       memories are stored in bfloat16 at either precision, as the official predictor stores them). Needs a
  *       model exported with its bfloat16 variants ({@code models/export.py} writes them by default);</li>
  *   <li>{@link #AUTO}: {@code BF16} where it pays, on CUDA or on a CPU with bfloat16 instructions
  *       ({@code avx512_bf16} or {@code amx_bf16}), when the model has the variants; else {@code FP32}.</li>

@@ -56,7 +56,7 @@ final class Sam2Frame implements AutoCloseable {
         this(runtime, model, optimize, device, Precision.FP32);
     }
 
-    /** At {@code precision} (FP32 or BF16: the bfloat16 variants of the encoder, attention and memory encoder). */
+    /** At {@code precision} (FP32 or BF16: the bfloat16 variants of the image encoder and memory attention). */
     Sam2Frame(TorchRuntime runtime, Path model, boolean optimize, Device device, Precision precision) {
         this.device = device;
         if (precision == Precision.AUTO) {

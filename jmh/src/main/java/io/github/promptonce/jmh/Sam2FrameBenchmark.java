@@ -56,7 +56,7 @@ public class Sam2FrameBenchmark {
     @Param({"cpu"})
     public String device;
 
-    /** fp32, or bf16 (the bfloat16 variants of the encoder, memory attention and memory encoder). */
+    /** fp32, or bf16 (the bfloat16 variants of the image encoder and memory attention). */
     @Param({"fp32"})
     public String precision;
 

@@ -27,7 +27,7 @@ final class EventsApi {
         r.get("/api/volumes/{vid}/events", api(this::events, ctx.log()));
     }
 
-    private void events(ServerRequest req, ServerResponse res) throws InterruptedException {
+    private void events(ServerRequest req, ServerResponse res) {
         Workspace ws = ctx.workspaces().get(param(req, "vid"));
         EventChannel channel = ws.events().subscribe();
         try (SseSink sink = res.sink(SseSink.TYPE)) {
@@ -44,6 +44,8 @@ final class EventsApi {
             }
         } catch (RuntimeException e) {
             // the client went away (the sink's write failed): just stop following
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping
         } finally {
             ws.events().unsubscribe(channel);
         }

@@ -149,6 +149,12 @@ final class ObjectApi {
         if (t.steps().isEmpty()) {
             throw ApiException.conflict("object " + t.id() + " has no prompt yet: click on a slice first");
         }
+        java.util.Set<Integer> prompted = new java.util.TreeSet<>();
+        t.steps().forEach(s -> prompted.add(s.slice()));
+        if (mode == PropagationMode.HALVES && prompted.size() > 1) {
+            throw ApiException.badRequest("halves propagates from one prompted slice, but object " + t.id()
+                    + " has prompts on slices " + prompted + ": use mode both");
+        }
         background(ws, t, "propagate", m.toLowerCase(Locale.ROOT), () -> t.propagate(mode, progress(ws, t)));
         Json.send(res, 202, ws.describe(t));
     }
@@ -169,7 +175,7 @@ final class ObjectApi {
                 .put("slice", k).put("done", done).put("total", total));
     }
 
-    /** Runs {@code work} on the executor with {@code started} / {@code done} / {@code error} events around it. */
+    /** Runs {@code work} on the executor with {@code started} / {@code done} / {@code failed} events around it. */
     private void background(Workspace ws, ObjectTrack t, String operation, String mode, Runnable work) {
         t.reserve(operation);
         ObjectNode started = Json.object().put("object", t.id()).put("operation", operation);
@@ -189,7 +195,7 @@ final class ObjectApi {
                     t.release();
                     String message = e instanceof java.util.concurrent.CancellationException
                             ? "cancelled: " + e.getMessage() : e.getMessage();
-                    ws.events().publish("error", Json.object().put("object", t.id()).put("operation", operation)
+                    ws.events().publish("failed", Json.object().put("object", t.id()).put("operation", operation)
                             .put("message", message == null ? e.toString() : message));
                     if (!(e instanceof ApiException || e instanceof IllegalArgumentException
                             || e instanceof java.util.concurrent.CancellationException)) {

@@ -42,11 +42,13 @@ final class ObjectTrack implements AutoCloseable {
     private final BooleanSupplier cancelled;
     private final AtomicReferenceArray<byte[]> masks;
     private final List<Step> steps = new ArrayList<>();
+    private volatile List<Step> published = List.of(); // a copy of steps, readable while a job holds the lock
     private SegmentationSession session;
-    private PropagationMode propagatedMode; // null until propagated
+    private volatile PropagationMode propagatedMode; // null until propagated
     private Integer correctedSlice; // a slice prompted since the last propagation
-    private volatile boolean busy;
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong revision = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean closed;
 
     ObjectTrack(int id, String color, Segmenter segmenter, SliceSource source, BooleanSupplier cancelled) {
         this.id = id;
@@ -75,37 +77,48 @@ final class ObjectTrack implements AutoCloseable {
     }
 
     boolean isBusy() {
-        return busy;
+        return busy.get();
     }
 
-    /** Marks the object busy, or refuses (409) while another operation on it is queued or running. */
-    synchronized void reserve(String what) {
+    /** Grows with every change of state, so that a client keeps the newest of two descriptions. */
+    long revision() {
+        return revision.get();
+    }
+
+    /**
+     * Marks the object busy, or refuses (409) while another operation on it is queued or running; never waits (a
+     * running job holds the lock).
+     */
+    void reserve(String what) {
         if (closed) {
             throw ApiException.conflict("object " + id + " is closed");
         }
-        if (busy) {
+        if (!busy.compareAndSet(false, true)) {
             throw ApiException.conflict("object " + id + " is busy (propagating); " + what + " when it is done");
         }
-        busy = true;
+        revision.incrementAndGet();
     }
 
     void release() {
-        busy = false;
+        busy.set(false);
+        revision.incrementAndGet();
     }
 
-    synchronized List<Step> steps() {
-        return List.copyOf(steps);
+    /** The prompts so far, in order (never waits for a running job). */
+    List<Step> steps() {
+        return published;
     }
 
-    synchronized PropagationMode propagatedMode() {
+    PropagationMode propagatedMode() {
         return propagatedMode;
     }
 
     /** The slice's current prompt (the last step on it), or null. */
-    synchronized Prompt promptOn(int slice) {
-        for (int i = steps.size() - 1; i >= 0; i--) {
-            if (steps.get(i).slice() == slice) {
-                return steps.get(i).prompt();
+    Prompt promptOn(int slice) {
+        List<Step> s = published;
+        for (int i = s.size() - 1; i >= 0; i--) {
+            if (s.get(i).slice() == slice) {
+                return s.get(i).prompt();
             }
         }
         return null;
@@ -120,6 +133,8 @@ final class ObjectTrack implements AutoCloseable {
         SliceResult r = session.prompt(id, slice, p);
         masks.set(slice, r.mask().clone());
         steps.add(new Step(slice, p));
+        published = List.copyOf(steps);
+        revision.incrementAndGet();
         if (propagatedMode != null) {
             correctedSlice = slice;
         }
@@ -194,6 +209,7 @@ final class ObjectTrack implements AutoCloseable {
             session = null;
         }
         steps.clear();
+        published = List.of();
         propagatedMode = null;
         correctedSlice = null;
         for (int k = 0; k < masks.length(); k++) {

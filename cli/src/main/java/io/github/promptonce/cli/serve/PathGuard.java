@@ -33,7 +33,8 @@ final class PathGuard {
         try {
             Path given = Path.of(relative);
             if (given.isAbsolute()) {
-                throw new ApiException(403, "path '" + relative + "' is absolute; give one relative to the root");
+                throw new ApiException(403, "path '" + relative + "' is absolute, outside the served root; give a "
+                        + "path relative to it");
             }
             p = root.resolve(given).normalize();
         } catch (InvalidPathException e) {

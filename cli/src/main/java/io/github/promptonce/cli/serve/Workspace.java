@@ -172,6 +172,7 @@ final class Workspace implements AutoCloseable {
         ObjectNode n = Json.object();
         n.put("id", t.id());
         n.put("color", t.color());
+        n.put("revision", t.revision());
         n.put("busy", t.isBusy());
         n.put("propagated", t.propagatedMode() == null ? null : t.propagatedMode().name().toLowerCase());
         ArrayNode prompts = n.putArray("prompts");

@@ -72,6 +72,12 @@ public final class ServeCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String sessionTtl;
 
+    @Option(names = "--window", paramLabel = "LEVEL,WIDTH|PRESET", defaultValue = "auto",
+            description = "The window slices are given to the model with, unless the page asks for another when it "
+                    + "opens a volume: LEVEL,WIDTH, a preset (ct-lung, ct-abdomen, ...) or auto (the 0.5-99.5 "
+                    + "percentile range, as segment). Display windows never change it. Default: ${DEFAULT-VALUE}.")
+    String window;
+
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
             description = "Propagations that run at once (each uses --threads). Default: ${DEFAULT-VALUE}.")
     int jobs;
@@ -147,8 +153,15 @@ public final class ServeCommand implements Callable<Integer> {
         if (token != null && !token.matches("[0-9a-f]{32}")) {
             throw usage("--token must be 32 lowercase hex digits");
         }
+        if (!window.trim().equalsIgnoreCase("auto")) {
+            try {
+                io.github.promptonce.volume.Window.parse(window, null);
+            } catch (IllegalArgumentException e) {
+                throw usage("--window: " + e.getMessage());
+            }
+        }
         return new ServeServer.Config(host, port, root, maxUploadMb << 20, parseDuration(sessionTtl), jobs,
-                token != null ? token : TokenFilter.randomToken());
+                token != null ? token : TokenFilter.randomToken(), window);
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 public final class ServeServer implements AutoCloseable {
     /** How the server runs: where it listens, what it serves, its limits. */
     public record Config(String host, int port, Path root, long maxUploadBytes, Duration sessionTtl, int jobThreads,
-                         String token) {
+                         String token, String defaultWindow) {
     }
 
     private final Config config;
@@ -34,7 +34,7 @@ public final class ServeServer implements AutoCloseable {
         this.jobs = new Jobs(config.jobThreads());
         this.uploads = new Uploads(config.maxUploadBytes());
         ServeContext ctx = new ServeContext(guard, workspaces, models, jobs, uploads, readOptions,
-                config.maxUploadBytes(), log);
+                config.maxUploadBytes(), config.defaultWindow(), log);
         try {
             this.server = WebServer.builder()
                     .host(config.host())

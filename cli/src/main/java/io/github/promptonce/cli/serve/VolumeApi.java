@@ -119,7 +119,7 @@ final class VolumeApi {
         Segmenter segmenter = ctx.models().get(model);
         String modelName = model == null ? ctx.models().defaultName() : model;
         Volume v = ctx.jobs().call(() -> Volumes.read(p, ctx.readOptions())); // decoding is heavy: off the HTTP thread
-        Window w = Window.parse(window == null ? "auto" : window, v);
+        Window w = Window.parse(window == null ? ctx.defaultWindow() : window, v);
         Workspace ws = new Workspace(ctx.workspaces().newId(), name, v, w, segmenter, modelName);
         ctx.workspaces().add(ws);
         ctx.log().accept("opened " + name + " as volume " + ws.id() + " (" + v.nx() + "x" + v.ny() + "x" + v.nz()

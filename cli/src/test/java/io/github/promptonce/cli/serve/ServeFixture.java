@@ -37,11 +37,26 @@ final class ServeFixture implements AutoCloseable {
 
     ServeFixture(Path root, String model, long maxUploadBytes, Duration ttl) throws IOException {
         this.root = root;
-        this.phantom = PhantomGenerator.generate(64, 64, 24, 7, Phantom.Shape.ANY, Phantom.Modality.CT);
+        // -Dpromptonce.serve.phantom=NX,NY,NZ: a larger phantom (the README's screenshot uses 256,256,32)
+        int[] n = java.util.Arrays.stream(System.getProperty("promptonce.serve.phantom", "64,64,24").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        this.phantom = PhantomGenerator.generate(n[0], n[1], n[2], 7, Phantom.Shape.ANY, Phantom.Modality.CT);
         NiftiWriter.write(phantom.volume(), root.resolve(PHANTOM));
         Segmenter s = Segmenter.load(modelDir(model), SegmenterOptions.defaults());
-        server = new ServeServer(new ServeServer.Config("127.0.0.1", 0, root, maxUploadBytes, ttl, 1, TOKEN),
+        server = new ServeServer(new ServeServer.Config("127.0.0.1", 0, root, maxUploadBytes, ttl, 1, TOKEN, window()),
                 List.of(s), ReadOptions.defaults(), m -> System.err.println("serve: " + m));
+    }
+
+    /**
+     * The model window: -Dpromptonce.serve.window=phantom gives the phantom's suggested window (what the default
+     * model was trained with), else auto.
+     */
+    String window() {
+        if ("phantom".equals(System.getProperty("promptonce.serve.window"))) {
+            io.github.promptonce.volume.Window w = phantom.suggestedWindow();
+            return w.level() + "," + w.width();
+        }
+        return "auto";
     }
 
     static Path modelDir(String arch) {

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.SessionNotCreatedException;
+import org.openqa.selenium.remote.http.ClientConfig;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -33,6 +35,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The page in Debian's headless chromium (scripts/setup-browser.sh): open the phantom, click once, propagate, see
  * the mask drawn on another slice, and download a NIfTI equal to {@code segment}'s mask for the same click. Under
  * CI a missing browser fails the test. {@code -Dpromptonce.serve.model=default} uses the embedded model and
+ * {@code -Dpromptonce.serve.window=phantom} gives the model the phantom's window,
  * {@code -Dpromptonce.serve.screenshot=FILE} saves the page (docs/images/serve.png comes from that).
  */
 class ServePageBrowserTest {
@@ -57,15 +60,33 @@ class ServePageBrowserTest {
         try (ServeFixture f = new ServeFixture(root, model, 1 << 20, Duration.ofMinutes(30))) {
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
-                    .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                            "--window-size=1360,860");
-            ChromeDriver driver = new ChromeDriver(service, options);
+            ChromeDriver driver = startBrowser(service);
             try {
                 run(f, driver, model);
             } finally {
                 driver.quit();
                 service.stop();
+            }
+        }
+    }
+
+    /** Starts chromium; a start that hangs (once seen on a loaded machine) is given up after 90 s and retried once. */
+    private ChromeDriver startBrowser(ChromeDriverService service) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
+                    .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                            "--no-first-run", "--no-default-browser-check", "--password-store=basic",
+                            "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"),
+                            "--window-size=1360,860");
+            try {
+                return new ChromeDriver(service, options,
+                        ClientConfig.defaultConfig().readTimeout(Duration.ofSeconds(90)));
+            } catch (SessionNotCreatedException e) {
+                if (attempt == 2) {
+                    throw e;
+                }
+                System.err.println("chromium did not start (" + e.getMessage().lines().findFirst().orElse("")
+                        + "); trying again");
             }
         }
     }
@@ -130,7 +151,7 @@ class ServePageBrowserTest {
         StringWriter err = new StringWriter();
         int code = Main.run(new String[] {"segment", "--model", ServeFixture.modelDir(model).toString(), "--input",
             f.root.resolve(ServeFixture.PHANTOM).toString(), "--slice", String.valueOf(click[2]), "--point",
-            click[0] + "," + click[1], "--out", segmented.toString()},
+            click[0] + "," + click[1], "--window", f.window(), "--out", segmented.toString()},
                 new PrintWriter(new StringWriter()), new PrintWriter(err));
         assertEquals(0, code, err.toString());
         assertArrayEquals(Volumes.read(segmented).copyVoxels(), mask.copyVoxels(),

@@ -191,7 +191,7 @@ final class ObjectApi {
                     ObjectNode done = ws.describe(t);
                     done.put("object", t.id()).put("operation", operation);
                     ws.events().publish("done", done);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) { // an Error too: the object must not stay busy
                     t.release();
                     String message = e instanceof java.util.concurrent.CancellationException
                             ? "cancelled: " + e.getMessage() : e.getMessage();

@@ -20,7 +20,9 @@ export const api = {
   info: () => call('GET', '/api/info'),
   files: (dir) => call('GET', '/api/files?dir=' + encodeURIComponent(dir || '')),
   open: (path) => call('POST', '/api/volumes', { path }),
-  upload: (file) => call('POST', '/api/volumes/upload?name=' + encodeURIComponent(file.name), file),
+  // the server takes plain names only: other characters become '_'
+  upload: (file) => call('POST', '/api/volumes/upload?name='
+    + encodeURIComponent(file.name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '')), file),
   volume: (vid) => call('GET', `/api/volumes/${vid}`),
   addObject: (vid) => call('POST', `/api/volumes/${vid}/objects`),
   prompt: (vid, oid, body) => call('POST', `/api/volumes/${vid}/objects/${oid}/prompts`, body),

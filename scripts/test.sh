@@ -10,6 +10,8 @@ export PATH="$JAVA_HOME/bin:$PATH"
 [ -x scripts/fetch-testdata.sh ] && bash scripts/fetch-testdata.sh
 # Reference DICOM tools (dcmtk, gdcm, dicom3tools, dcm2niix, pydicom) the DICOM codec/SEG/geometry tests compare with.
 bash scripts/setup-dicom-tools.sh
+# Headless chromium + chromedriver for the serve page test (ServePageBrowserTest).
+bash scripts/setup-browser.sh
 
 echo "== models/ (pytest)"
 if [ -d models/tests ]; then

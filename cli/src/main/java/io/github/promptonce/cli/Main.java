@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 @Command(name = "promptonce", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Segment medical image volumes with SAM and SAM 2: prompt once, propagate with memory.",
         subcommands = {InfoCommand.class, SegmentCommand.class, DemoCommand.class, EvalCommand.class,
+            io.github.promptonce.cli.serve.ServeCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input error, 4 model error, "
                 + "5 some volumes failed (eval)."})

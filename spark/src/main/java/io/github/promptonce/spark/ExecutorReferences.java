@@ -1,0 +1,24 @@
+package io.github.promptonce.spark;
+
+import io.github.promptonce.ReferenceMemory;
+import io.github.promptonce.Segmenter;
+import org.apache.spark.broadcast.Broadcast;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The broadcast reference memories of this JVM, read once per (broadcast, segmenter) onto the segmenter's device
+ * and kept for every task of the job (closed with the JVM: the segmenter's runtime frees them on exit).
+ */
+final class ExecutorReferences {
+    private static final Map<String, ReferenceMemory> READ = new HashMap<>();
+
+    private ExecutorReferences() {
+    }
+
+    static synchronized ReferenceMemory get(long broadcastId, Segmenter segmenter, Broadcast<byte[]> bytes) {
+        String key = broadcastId + "@" + System.identityHashCode(segmenter);
+        return READ.computeIfAbsent(key, k -> ReferenceMemory.fromBytes(segmenter, bytes.value()));
+    }
+}

@@ -143,7 +143,7 @@ public final class SparkSegmentation {
     /**
      * What {@link #segmentFromReference} did: the results (cached and already computed), the encoder runs of the
      * reference on the driver and of the volumes on the executors, and the broadcast memory's size and the time to
-     * make it.
+     * make it (encode, prompt and serialize the reference; the model's loading and the volume's reading excluded).
      */
     public record SharedSeedRun(Dataset<SegmentResult> results, long referenceEncoderCalls, long volumeEncoderCalls,
                                 int memoryBytes, double referenceSeconds) {
@@ -164,7 +164,7 @@ public final class SparkSegmentation {
         SegmentSettings s = settings;
         byte[] bytes;
         long referenceEncodes;
-        long t0 = System.nanoTime();
+        double referenceSeconds;
         Path tmp = Files.createTempDirectory("promptonce-reference-");
         // a segmenter of its own (not this JVM's shared one): in local mode the driver is also the executor, and
         // the executors' count must not include the reference
@@ -177,16 +177,17 @@ public final class SparkSegmentation {
                         + (source.sliceCount() - 1) + " of " + referenceImage);
             }
             long before = driver.imageEncoderCalls();
+            long t0 = System.nanoTime();
             try (ReferenceMemory memory = driver.promptReference(source.slice(spec.slice()), spec.prompt())) {
                 bytes = memory.toBytes();
             }
+            referenceSeconds = (System.nanoTime() - t0) / 1e9;
             referenceEncodes = driver.imageEncoderCalls() - before;
         } finally {
             try (var files = Files.walk(tmp)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        double referenceSeconds = (System.nanoTime() - t0) / 1e9;
         Broadcast<byte[]> memory = spark.sparkContext().broadcast(bytes,
                 scala.reflect.ClassTag$.MODULE$.apply(byte[].class));
         Broadcast<SerializableConfiguration> conf = hadoopConf();

@@ -74,6 +74,7 @@ final class ExecutorSegmenters {
     }
 
     static synchronized void closeAll() {
+        ExecutorReferences.closeAll();
         LOADED.values().forEach(e -> e.segmenter.close());
         LOADED.clear();
     }

@@ -19,4 +19,6 @@ if [ -d models/tests ]; then
 fi
 
 echo "== native + Java (Maven)"
+# spark/'s integration test starts a local Spark cluster (scripts/spark-cluster.sh): stopped here too, even on failure
+trap 'PROMPTONCE_SPARK_PORT=7177 PROMPTONCE_SPARK_DIR=spark/target/it-cluster bash scripts/spark-cluster.sh stop >/dev/null 2>&1 || true' EXIT
 mvn -B verify "$@"

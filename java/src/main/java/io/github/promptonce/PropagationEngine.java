@@ -180,38 +180,50 @@ final class PropagationEngine {
      */
     List<VolumeSegmentation> dataset(Slice reference, Prompt prompt, List<SliceSource> volumes,
                                      ToIntFunction<SliceSource> seedOf, PropagationOptions options) {
-        List<VolumeSegmentation> results = new ArrayList<>();
+        try (FrameMemory seedMemory = promptReference(reference, prompt)) {
+            return dataset(seedMemory, volumes, seedOf, options);
+        }
+    }
+
+    /** The reference slice encoded and prompted once: its conditioning memory (the caller owns it). */
+    FrameMemory promptReference(Slice reference, Prompt prompt) {
         try (MemoryBank referenceBank = newBank(1)) {
             try (ThreadScope t = ThreadScope.of(runtime, threads);
                  Sam2EncodedImage e = tracker.model().encode(reference)) {
                 tracker.prompt(referenceBank.state(), 0, e, prompt.toModel());
             }
-            FrameMemory seedMemory = referenceBank.state().get(0, true);
-            for (SliceSource v : volumes) {
-                int n = v.sliceCount();
-                int seed = seedOf.applyAsInt(v);
-                if (seed < 0 || seed >= n) {
-                    throw new IllegalArgumentException("seed slice " + seed + " outside 0.." + (n - 1));
-                }
-                VolumeSegmentation out = new VolumeSegmentation(v.width(), v.height(), n);
-                out.promptsUsed(0); // the dataset's single prompt is counted by the caller, once
-                Progress progress = new Progress(options, n + 1);
-                try (MemoryBank up = newBank(n - seed + 1); MemoryBank down = newBank(seed + 2)) {
-                    up.state().putConditioning(0, seedMemory.share());
-                    down.state().putConditioning(0, seedMemory.share());
-                    // video frame f >= 1 is slice seed ± (f - 1); frame 0 is the reference
-                    pass(v, List.of(new Track(1, up)), 1, n - seed, false, f -> seed + f - 1, out, options,
-                            progress);
-                    VolumeSegmentation lower = new VolumeSegmentation(v.width(), v.height(), n);
-                    pass(v, List.of(new Track(1, down)), 1, seed + 1, false, f -> seed - (f - 1), lower, options,
-                            progress);
-                    for (int k = 0; k < seed; k++) {
-                        out.put(1, k, lower.result(1, k));
-                    }
-                    lower.driftStops(1).forEach(s -> out.driftStop(1, s));
-                }
-                results.add(out);
+            return referenceBank.state().get(0, true).share();
+        }
+    }
+
+    /** {@link #dataset(Slice, Prompt, List, ToIntFunction, PropagationOptions)} from a prompted reference's memory. */
+    List<VolumeSegmentation> dataset(FrameMemory seedMemory, List<SliceSource> volumes,
+                                     ToIntFunction<SliceSource> seedOf, PropagationOptions options) {
+        List<VolumeSegmentation> results = new ArrayList<>();
+        for (SliceSource v : volumes) {
+            int n = v.sliceCount();
+            int seed = seedOf.applyAsInt(v);
+            if (seed < 0 || seed >= n) {
+                throw new IllegalArgumentException("seed slice " + seed + " outside 0.." + (n - 1));
             }
+            VolumeSegmentation out = new VolumeSegmentation(v.width(), v.height(), n);
+            out.promptsUsed(0); // the dataset's single prompt is counted by the caller, once
+            Progress progress = new Progress(options, n + 1);
+            try (MemoryBank up = newBank(n - seed + 1); MemoryBank down = newBank(seed + 2)) {
+                up.state().putConditioning(0, seedMemory.share());
+                down.state().putConditioning(0, seedMemory.share());
+                // video frame f >= 1 is slice seed ± (f - 1); frame 0 is the reference
+                pass(v, List.of(new Track(1, up)), 1, n - seed, false, f -> seed + f - 1, out, options,
+                        progress);
+                VolumeSegmentation lower = new VolumeSegmentation(v.width(), v.height(), n);
+                pass(v, List.of(new Track(1, down)), 1, seed + 1, false, f -> seed - (f - 1), lower, options,
+                        progress);
+                for (int k = 0; k < seed; k++) {
+                    out.put(1, k, lower.result(1, k));
+                }
+                lower.driftStops(1).forEach(s -> out.driftStop(1, s));
+            }
+            results.add(out);
         }
         return results;
     }

@@ -332,6 +332,57 @@ public final class Segmenter implements AutoCloseable {
         return e.dataset(reference, prompt, volumes, seedOf, options);
     }
 
+    /**
+     * Encodes and prompts a reference slice once, for {@link #propagateDataset(ReferenceMemory, List,
+     * PropagationOptions)}: the memory can be reused for any number of volumes and shipped to other JVMs as bytes
+     * ({@link ReferenceMemory#toBytes()}). Runs the image encoder once.
+     *
+     * @throws PromptonceException UNSUPPORTED_MODEL for a SAM (v1) model
+     * @throws IllegalArgumentException for a prompt outside the reference slice
+     */
+    public ReferenceMemory promptReference(Slice reference, Prompt prompt) {
+        PropagationEngine e = video("a reference memory");
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(prompt, "prompt");
+        prompt.requireInside(reference.width(), reference.height());
+        return new ReferenceMemory(e.promptReference(reference, prompt), manifest().sha256());
+    }
+
+    /**
+     * {@link #propagateDataset(Slice, Prompt, List, PropagationOptions)} from a reference prompted before (here or,
+     * read back with {@link ReferenceMemory#fromBytes}, in another JVM): the same masks, without encoding the
+     * reference again.
+     *
+     * @throws IllegalArgumentException when the memory was made by another model
+     */
+    public List<VolumeSegmentation> propagateDataset(ReferenceMemory reference, List<SliceSource> volumes,
+                                                     PropagationOptions options) {
+        return propagateDataset(reference, volumes, options, v -> v.sliceCount() / 2);
+    }
+
+    /** {@link #propagateDataset(ReferenceMemory, List, PropagationOptions)} with a chosen seed slice per volume. */
+    public List<VolumeSegmentation> propagateDataset(ReferenceMemory reference, List<SliceSource> volumes,
+                                                     PropagationOptions options, ToIntFunction<SliceSource> seedOf) {
+        PropagationEngine e = video("propagation through a dataset");
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(volumes, "volumes");
+        if (!reference.modelSha256().equals(manifest().sha256())) {
+            throw new IllegalArgumentException("reference memory made by the model with manifest SHA-256 "
+                    + reference.modelSha256() + ", this segmenter's model is " + manifest().sha256());
+        }
+        return e.dataset(reference.memory(), volumes, seedOf, options);
+    }
+
+    /** For {@link ReferenceMemory#fromBytes}: the runtime this segmenter's tensors live in. */
+    TorchRuntime runtime() {
+        return runtime;
+    }
+
+    /** For {@link ReferenceMemory#fromBytes}: UNSUPPORTED_MODEL unless SAM 2; checks that this segmenter is open. */
+    void requireVideo(String what) {
+        video(what);
+    }
+
     /** The propagation engine, or UNSUPPORTED_MODEL for SAM (v1); checks that this segmenter is open. */
     private PropagationEngine video(String what) {
         ensureOpen();

@@ -4,6 +4,7 @@ import io.github.promptonce.PropagationMode;
 import io.github.promptonce.SegmenterOptions;
 import io.github.promptonce.base.Precision;
 import io.github.promptonce.cli.eval.Dataset;
+import io.github.promptonce.cli.eval.EvalCluster;
 import io.github.promptonce.cli.eval.EvalModel;
 import io.github.promptonce.cli.eval.EvalModels;
 import io.github.promptonce.cli.eval.EvalRun;
@@ -121,11 +122,73 @@ public final class EvalCommand implements Callable<Integer> {
                     + "comma-separated.")
     List<String> saveMasks = new ArrayList<>();
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Run the (model, protocol, volume) units as Apache Spark tasks on MASTER (spark://HOST:PORT, "
+                    + "local[N], ...); needs the promptonce-spark module (spark/target, added by bin/promptonce when "
+                    + "built). Paths must be reachable by the workers; the ledger and report stay here.")
+    String spark;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         OutputFiles.checkDirectory(this.out, java.util.Arrays.asList(images, labels, pairs));
+        EvalRun.ClusterTarget target = null;
+        if (spark != null) {
+            EvalCluster cluster = parse("--spark", EvalCluster::find);
+            // the tasks parse these again, in another working directory: paths are made absolute first
+            target = new EvalRun.ClusterTarget(cluster, spark, taskArgs(spec.commandLine().getParseResult()
+                    .originalArgs(), Path.of("").toAbsolutePath()));
+        }
+        EvalRun.Config config = config(err);
+        EvalRun.Report report;
+        try {
+            report = target == null ? EvalRun.run(config, out, err) : EvalRun.run(config, target, out, err);
+        } catch (SettingsMismatchException e) {
+            throw usage(e.getMessage());
+        }
+        return report.failed() > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+    }
+
+    /**
+     * The settings of {@code eval ARGS} without running it: what a cluster task rebuilds from the command's
+     * arguments ({@link EvalCluster}).
+     *
+     * @throws IllegalArgumentException when the arguments do not parse (the driver parsed them first)
+     */
+    public static EvalRun.Config configFor(List<String> args, PrintWriter err) throws Exception {
+        EvalCommand command = new EvalCommand();
+        picocli.CommandLine line = new picocli.CommandLine(command);
+        try {
+            line.parseArgs(args.toArray(String[]::new));
+            return command.config(err);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException("eval " + String.join(" ", args) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The arguments of this eval command alone (without what precedes {@code eval}), each path option's value made
+     * absolute against {@code base}.
+     */
+    static List<String> taskArgs(List<String> original, Path base) {
+        int start = original.indexOf("eval") + 1;
+        List<String> args = new ArrayList<>(original.subList(start, original.size()));
+        java.util.Set<String> pathOptions = java.util.Set.of("--images", "--labels", "--pairs", "--model", "--out");
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            int eq = a.indexOf('=');
+            if (eq > 0 && pathOptions.contains(a.substring(0, eq))) {
+                args.set(i, a.substring(0, eq + 1) + base.resolve(a.substring(eq + 1)));
+            } else if (pathOptions.contains(a) && i + 1 < args.size()) {
+                args.set(i + 1, base.resolve(args.get(i + 1)).toString());
+                i++;
+            }
+        }
+        return args;
+    }
+
+    private EvalRun.Config config(PrintWriter err) throws Exception {
         Dataset dataset = dataset();
         List<Protocol> chosen = protocols();
         LabelMode labelMode = parse("--labels-mode", () -> LabelMode.parse(labelsMode));
@@ -168,13 +231,7 @@ public final class EvalCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "promptonce: eval: %d volume(s), model(s) %s, protocol(s) %s, labels %s%n",
                 dataset.items().size(), resolved.stream().map(EvalModel::name).toList(),
                 chosen.stream().map(Protocol::id).toList(), labelMode.id());
-        EvalRun.Report report;
-        try {
-            report = EvalRun.run(config, out, err);
-        } catch (SettingsMismatchException e) {
-            throw usage(e.getMessage());
-        }
-        return report.failed() > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+        return config;
     }
 
     private Dataset dataset() throws Exception {

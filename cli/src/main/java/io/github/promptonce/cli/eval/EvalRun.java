@@ -51,19 +51,37 @@ public final class EvalRun {
     public record Report(int run, int skipped, int failed, List<Path> files) {
     }
 
+    /**
+     * Where the units run when not in this JVM: a cluster, its master, and the command's arguments its tasks
+     * rebuild the settings from.
+     */
+    public record ClusterTarget(EvalCluster cluster, String master, List<String> evalArgs) {
+    }
+
     private final Config config;
+    private final ClusterTarget target; // null: in this JVM
     private final PrintWriter out;
     private final PrintWriter err;
 
-    private EvalRun(Config config, PrintWriter out, PrintWriter err) {
+    private EvalRun(Config config, ClusterTarget target, PrintWriter out, PrintWriter err) {
         this.config = config;
+        this.target = target;
         this.out = out;
         this.err = err;
     }
 
     /** Runs {@code config}; progress and failures go to {@code err}, the summary table to {@code out}. */
     public static Report run(Config config, PrintWriter out, PrintWriter err) throws IOException {
-        return new EvalRun(config, out, err).run();
+        return new EvalRun(config, null, out, err).run();
+    }
+
+    /**
+     * Runs {@code config} with its units as tasks on a cluster ({@code target}); the ledger, the failures and the
+     * report are kept here as in {@link #run(Config, PrintWriter, PrintWriter)}.
+     */
+    public static Report run(Config config, ClusterTarget target, PrintWriter out, PrintWriter err)
+            throws IOException {
+        return new EvalRun(config, java.util.Objects.requireNonNull(target, "target"), out, err).run();
     }
 
     private void note(String message) {
@@ -76,8 +94,8 @@ public final class EvalRun {
         config.dataset().unmatched().forEach(this::note);
         LoadedVolume.Reader reader = new LoadedVolume.Reader(config.imageOptions(), config.window(),
                 config.labelMode(), config.labels());
-        SharedReferences references = new SharedReferences(config.dataset(), reader, ledger, config.seedRule(),
-                this::note);
+        SharedReferences references = new SharedReferences(config.dataset(), reader, ledger::reference,
+                config.seedRule(), this::note);
         int run = 0;
         int skipped = 0;
         int failed = 0;
@@ -98,6 +116,12 @@ public final class EvalRun {
                 if (!protocols.isEmpty()) {
                     note(model.name() + ": every volume is finished (in " + Ledger.PER_VOLUME + "), skipped");
                 }
+                continue;
+            }
+            if (target != null) {
+                int[] counts = runOnCluster(ledger, model, pending);
+                run += counts[0];
+                failed += counts[1];
                 continue;
             }
             Segmenter segmenter;
@@ -138,15 +162,9 @@ public final class EvalRun {
                         continue;
                     }
                     for (Protocol p : en.getValue()) {
-                        List<Scoring.Scored> scored = new ArrayList<>();
+                        List<Scoring.Scored> scored;
                         try {
-                            List<Outcome> outcomes = runProtocol(segmenter, p, volume, references);
-                            for (Outcome o : outcomes) {
-                                scored.add(Scoring.score(model.name(), model.familyId(), p, item.name(), o));
-                            }
-                            for (MaskFiles.Format format : config.saveMasks()) {
-                                MaskFiles.write(config.out(), format, model, p, volume, outcomes);
-                            }
+                            scored = runUnit(config, segmenter, model, p, volume, references::get);
                         } catch (RuntimeException | IOException e) {
                             fail(ledger, model, p, item, e.getMessage() == null ? e.toString() : e.getMessage());
                             failed++;
@@ -165,6 +183,34 @@ public final class EvalRun {
         return new Report(run, skipped, failed, files);
     }
 
+    /** The pending units of one model as cluster tasks; returns {units run, units failed}. */
+    private int[] runOnCluster(Ledger ledger, EvalModel model, Map<DatasetItem, List<Protocol>> pending)
+            throws IOException {
+        int index = config.models().indexOf(model);
+        List<EvalCluster.Unit> units = new ArrayList<>();
+        pending.forEach((item, protocols) -> protocols.forEach(p ->
+                units.add(new EvalCluster.Unit(index, model.name(), p, item.name()))));
+        note(model.name() + " (" + model.arch() + ", " + model.familyId() + "): " + units.size()
+                + " unit(s) to run on " + target.cluster().name() + " " + target.master());
+        int[] counts = new int[2];
+        target.cluster().run(target.master(), target.evalArgs(), units, ledger.references(), r -> {
+            r.notes().forEach(this::note);
+            EvalCluster.Unit u = r.unit();
+            if (r.error() != null) {
+                err.println("promptonce: eval: FAILED " + u.modelName() + " " + u.protocol().id() + " " + u.volume()
+                        + ": " + r.error());
+                err.flush();
+                ledger.failure(u.modelName(), u.protocol().id(), u.volume(), r.error());
+                counts[1]++;
+            } else if (!r.scored().isEmpty()) {
+                ledger.append(r.scored());
+                counts[0]++;
+                r.scored().forEach(s -> progress(s.volume()));
+            }
+        });
+        return counts;
+    }
+
     private List<Protocol> protocolsFor(EvalModel model) {
         if (model.family() == ModelManifest.Family.SAM2) {
             return config.protocols();
@@ -178,13 +224,28 @@ public final class EvalRun {
         return config.protocols().stream().filter(p -> !p.sam2Only()).toList();
     }
 
-    private List<Outcome> runProtocol(Segmenter segmenter, Protocol p, LoadedVolume v, SharedReferences references) {
-        return switch (p) {
-            case PER_SLICE -> PerSliceRunner.run(segmenter, v.source(), v.structures());
-            case SEED -> SeedRunner.run(segmenter, v.source(), v.structures(), config.mode(), config.seedRule());
-            case SHARED_SEED -> SharedSeedRunner.run(segmenter, v.item().name(), v.source(), v.structures(),
-                    references::get);
+    /**
+     * One (model, protocol, volume) unit: the protocol's outcomes, scored, and the masks saved when asked. Shared by
+     * the local loop and a cluster's tasks ({@link EvalWorker}).
+     */
+    static List<Scoring.Scored> runUnit(Config config, Segmenter segmenter, EvalModel model, Protocol p,
+                                        LoadedVolume volume, Function<String, SharedReference> references)
+            throws IOException {
+        List<Outcome> outcomes = switch (p) {
+            case PER_SLICE -> PerSliceRunner.run(segmenter, volume.source(), volume.structures());
+            case SEED -> SeedRunner.run(segmenter, volume.source(), volume.structures(), config.mode(),
+                    config.seedRule());
+            case SHARED_SEED -> SharedSeedRunner.run(segmenter, volume.item().name(), volume.source(),
+                    volume.structures(), references);
         };
+        List<Scoring.Scored> scored = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            scored.add(Scoring.score(model.name(), model.familyId(), p, volume.item().name(), o));
+        }
+        for (MaskFiles.Format format : config.saveMasks()) {
+            MaskFiles.write(config.out(), format, model, p, volume, outcomes);
+        }
+        return scored;
     }
 
     private void fail(Ledger ledger, EvalModel model, Protocol p, DatasetItem item, String message) throws IOException {

@@ -119,6 +119,11 @@ final class Ledger {
         return Optional.ofNullable(references.get(label));
     }
 
+    /** Every shared-seed reference ({@code volume:slice}) of the finished results, by label. */
+    Map<String, String> references() {
+        return Map.copyOf(references);
+    }
+
     /** Appends the rows of one finished (model, protocol, volume): per-slice rows, then the ledger rows. */
     void append(List<Scoring.Scored> scored) throws IOException {
         if (scored.isEmpty()) {

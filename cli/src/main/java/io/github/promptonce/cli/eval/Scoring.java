@@ -14,7 +14,7 @@ public final class Scoring {
     }
 
     /** The rows of one scored structure: its per-volume row and one row per slice. */
-    public record Scored(VolumeRow volume, List<SliceRow> slices) {
+    public record Scored(VolumeRow volume, List<SliceRow> slices) implements java.io.Serializable {
     }
 
     /** Scores {@code o}; {@code model}, {@code family}, {@code protocol}, {@code volume} name the rows. */

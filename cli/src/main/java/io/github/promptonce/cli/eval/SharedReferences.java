@@ -26,22 +26,25 @@ final class SharedReferences {
 
     private final Dataset dataset;
     private final LoadedVolume.Reader reader;
-    private final Ledger ledger;
+    private final java.util.function.Function<String, Optional<String>> previousReference;
     private final SeedRule rule;
     private final Consumer<String> note;
     private final Map<String, SharedReference> found = new HashMap<>();
     private final Map<String, ReferenceException> failed = new HashMap<>();
 
-    SharedReferences(Dataset dataset, LoadedVolume.Reader reader, Ledger ledger, SeedRule rule, Consumer<String> note) {
+    /** @param previousReference the reference of a label in the finished results ({@link Ledger#reference}) */
+    SharedReferences(Dataset dataset, LoadedVolume.Reader reader,
+                     java.util.function.Function<String, Optional<String>> previousReference, SeedRule rule,
+                     Consumer<String> note) {
         this.dataset = dataset;
         this.reader = reader;
-        this.ledger = ledger;
+        this.previousReference = previousReference;
         this.rule = rule;
         this.note = note;
     }
 
     /** The reference of {@code label}. @throws ReferenceException when there is none */
-    SharedReference get(String label) {
+    synchronized SharedReference get(String label) {
         if (failed.containsKey(label)) {
             throw failed.get(label);
         }
@@ -58,7 +61,7 @@ final class SharedReferences {
     }
 
     private SharedReference make(String label) {
-        Optional<String> previous = ledger.reference(label);
+        Optional<String> previous = previousReference.apply(label);
         if (previous.isPresent()) {
             SharedReference.Id id;
             try {

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record SliceRow(String model, String protocol, String volume, String label, int slice, long truth,
                        long predicted, long intersection, double dice, double jaccard, String status,
-                       boolean prompted, double seconds) {
+                       boolean prompted, double seconds) implements java.io.Serializable {
 
     static final List<String> HEADER = List.of("model", "protocol", "volume", "label", "slice", "truth_voxels",
             "predicted_voxels", "intersection", "dice", "jaccard", "status", "prompted", "seconds");

@@ -31,7 +31,8 @@ import java.util.List;
 public record VolumeRow(String model, String family, String protocol, String mode, String volume, String label,
                         int slices, int structureSlices, int slicesProcessed, int prompts, int seedSlice,
                         String reference, double dice3d, double jaccard3d, double sliceDice, double sliceJaccard,
-                        int emptySlices, int fpSlices, int missedSlices, double seconds, double secondsPerSlice) {
+                        int emptySlices, int fpSlices, int missedSlices, double seconds, double secondsPerSlice)
+        implements java.io.Serializable { // a cluster task sends its rows back
 
     static final List<String> HEADER = List.of("model", "family", "protocol", "mode", "volume", "label", "slices",
             "structure_slices", "slices_processed", "prompts", "seed_slice", "reference", "dice_3d", "jaccard_3d",

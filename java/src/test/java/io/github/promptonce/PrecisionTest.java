@@ -65,6 +65,19 @@ class PrecisionTest {
     }
 
     @Test
+    void aVariantFileOutsideTheModelDirectoryIsRefused(@TempDir Path tmp) throws IOException {
+        Path copy = copyModel(TestModels.dir("test-tiny"), tmp.resolve("m"), false);
+        String json = Files.readString(copy.resolve("manifest.json"), StandardCharsets.UTF_8);
+        String bad = json.replace("\"memory_attention.bf16.pt\"", "\"../memory_attention.bf16.pt\"");
+        assertNotEquals(json, bad);
+        Files.writeString(copy.resolve("manifest.json"), bad, StandardCharsets.UTF_8);
+        PromptonceException e = assertThrows(PromptonceException.class, () -> ModelManifest.read(copy));
+        assertEquals(ErrorCode.BAD_MODEL, e.code());
+        assertTrue(e.getMessage().contains("component memory_attention bfloat16 file \"../memory_attention.bf16.pt\""
+                + " must be a plain file name"), e.getMessage());
+    }
+
+    @Test
     void bf16OnAModelWithoutVariantsIsRefusedAndAutoFallsBack(@TempDir Path tmp) throws IOException {
         Path plain = copyModel(TestModels.dir("test-tiny"), tmp.resolve("plain"), true);
         assertTrue(!ModelManifest.read(plain).hasBfloat16());

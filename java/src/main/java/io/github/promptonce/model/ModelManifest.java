@@ -78,17 +78,11 @@ public final class ModelManifest {
         Map<String, Object> comps = object(root, "components");
         for (Map.Entry<String, Object> e : comps.entrySet()) {
             Map<String, Object> c = asObject(e.getValue(), "components." + e.getKey());
-            String file = string(c, "file");
-            if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
-                throw bad("component " + e.getKey() + " file \"" + file + "\" must be a plain file name");
-            }
+            String file = plainFileName(string(c, "file"), "component " + e.getKey() + " file");
             Variant bf16 = null;
             if (c.containsKey("bfloat16")) {
                 Map<String, Object> v = asObject(c.get("bfloat16"), "components." + e.getKey() + ".bfloat16");
-                String vfile = string(v, "file");
-                if (vfile.contains("/") || vfile.contains("\\") || vfile.startsWith(".")) {
-                    throw bad("component " + e.getKey() + " bfloat16 file \"" + vfile + "\" must be a plain file name");
-                }
+                String vfile = plainFileName(string(v, "file"), "component " + e.getKey() + " bfloat16 file");
                 bf16 = new Variant(directory.resolve(vfile), string(v, "sha256"));
             }
             components.put(e.getKey(), new Component(e.getKey(), directory.resolve(file), string(c, "sha256"), bf16));
@@ -100,6 +94,14 @@ public final class ModelManifest {
                 throw bad("component \"" + needed + "\" is missing (a " + fam + " model needs it)");
             }
         }
+    }
+
+    /** {@code file} when it names a file inside the model directory (no separator, no leading dot), else BAD_MODEL. */
+    private String plainFileName(String file, String what) {
+        if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+            throw bad(what + " \"" + file + "\" must be a plain file name");
+        }
+        return file;
     }
 
     /** Reads and checks {@code DIR/manifest.json}; MODEL errors name the file and the field. */

@@ -68,6 +68,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-baseline", description = "Skip the per-slice baseline.")
     boolean noBaseline;
 
+    @Option(names = "--no-largest-component",
+            description = "Keep every predicted component; by default both rows keep only the largest 3-D connected "
+                    + "component of their mask (as segment --largest-component), which removes specks away from the "
+                    + "target.")
+    boolean noLargestComponent;
+
     @Option(names = "--overwrite", description = "Replace the files of an earlier demo in --out.")
     boolean overwrite;
 
@@ -111,7 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (segmenter.family() != io.github.promptonce.model.ModelManifest.Family.SAM2) {
                 throw usage("--model " + model + " is a SAM (v1) model; the demo propagates with SAM 2's memory");
             }
-            r = DemoRun.run(segmenter, phantom, !noBaseline, PropagationOptions.defaults());
+            r = DemoRun.run(segmenter, phantom, !noBaseline, PropagationOptions.defaults(), !noLargestComponent);
         }
         write(phantom, r, outputs);
         outputs.commit();

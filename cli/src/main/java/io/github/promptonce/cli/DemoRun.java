@@ -35,7 +35,13 @@ final class DemoRun {
     private DemoRun() {
     }
 
-    static Result run(Segmenter segmenter, Phantom phantom, boolean baseline, PropagationOptions options) {
+    /**
+     * @param largestComponent keep only the largest 26-connected component of each row's volume mask
+     *                         ({@link VolumeSegmentation#largestComponent}, as {@code segment --largest-component}):
+     *                         the demo's post-processing, which removes specks away from the object
+     */
+    static Result run(Segmenter segmenter, Phantom phantom, boolean baseline, PropagationOptions options,
+                      boolean largestComponent) {
         VolumeMask truth = phantom.truth();
         SliceSource source = SliceSource.of(phantom.volume(), phantom.suggestedWindow());
         int[] click = phantom.promptPoint();
@@ -45,17 +51,23 @@ final class DemoRun {
         VolumeSegmentation v = segmenter.propagate(source,
                 List.of(new ObjectPrompt(1, click[2], prompt)), options.withMode(PropagationMode.BOTH));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        VolumeMask onceMask = VolumeMask.of(v.mask(1), truth.nx(), truth.ny(), truth.nz(), truth.geometry());
+        VolumeMask onceMask = VolumeMask.of(post(v.mask(1), truth, largestComponent), truth.nx(), truth.ny(),
+                truth.nz(), truth.geometry());
         Row once = new Row("prompt once (SAM 2 memory)", v.promptsUsed(), v.slicesSegmented(1), seconds,
                 Metrics.compare(truth, onceMask), onceMask);
         Row perSlice = null;
         if (baseline) {
             // the per-slice protocol of eval: image mode, a prompt from the truth on every slice with the target
             Outcome b = PerSliceRunner.run(segmenter, source, List.of(new Structure("target", truth))).get(0);
-            VolumeMask m = VolumeMask.of(b.predicted(), truth.nx(), truth.ny(), truth.nz(), truth.geometry());
+            VolumeMask m = VolumeMask.of(post(b.predicted(), truth, largestComponent), truth.nx(), truth.ny(),
+                    truth.nz(), truth.geometry());
             perSlice = new Row("per-slice prompts (image mode)", b.prompts(), b.slicesProcessed(), b.seconds(),
                     Metrics.compare(truth, m), m);
         }
         return new Result(click, once, perSlice);
+    }
+
+    private static byte[] post(byte[] mask, VolumeMask grid, boolean largestComponent) {
+        return largestComponent ? VolumeSegmentation.largestComponent(mask, grid.nx(), grid.ny(), grid.nz()) : mask;
     }
 }

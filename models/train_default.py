@@ -951,7 +951,7 @@ def init_weights(model: torch.nn.Module, path: str, reinit: Sequence[str]) -> No
 
 # Schedule fields that command-line options set for a new run and change on --resume (dest names of main's options)
 SCHEDULE_OPTIONS = ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight", "feature_rms_max",
-                    "feature_scale_weight", "p_distractor_target", "p_resize")
+                    "feature_scale_weight", "p_distractor_target", "p_resize", "p_clip_at_end")
 
 
 def train(args: argparse.Namespace) -> int:
@@ -1125,6 +1125,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--p-distractor-target", type=float,
                     help=f"share of single images prompted on a distractor, which becomes the target "
                          f"(default {Schedule.p_distractor_target})")
+    ap.add_argument("--p-clip-at-end", type=float,
+                    help=f"share of clips prompted near the object's end and running past it "
+                         f"(default {Schedule.p_clip_at_end})")
     ap.add_argument("--p-resize", type=float,
                     help=f"share of phantoms rendered at another size ({', '.join(map(str, RESIZE_SIZES))} px) and "
                          f"resized to the input as the host does (default {Schedule.p_resize})")

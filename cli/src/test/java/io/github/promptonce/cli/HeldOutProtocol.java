@@ -132,24 +132,30 @@ final class HeldOutProtocol {
                     rows.stream().mapToDouble(Row::baselineDice).average().orElseThrow());
         }
 
-        /** The bar's conditions this summary misses; empty when it meets the bar. */
+        /** Issue 19's conditions this summary misses; empty when it meets the bar. */
         List<String> failures() {
+            return below(MIN_MEAN, MIN_P10, MIN_ABSENT_EMPTY, MIN_CLEAN_SLICES, MAX_BELOW_BASELINE);
+        }
+
+        /** The conditions of these thresholds that this summary misses. */
+        List<String> below(double minMean, double minP10, double minAbsentEmpty, double minClean,
+                           double maxBelowBaseline) {
             List<String> bad = new ArrayList<>();
-            if (!(mean >= MIN_MEAN)) {
-                bad.add(String.format(Locale.ROOT, "mean 3-D Dice %.4f < %.2f", mean, MIN_MEAN));
+            if (!(mean >= minMean)) {
+                bad.add(String.format(Locale.ROOT, "mean 3-D Dice %.4f < %.2f", mean, minMean));
             }
-            if (!(p10 >= MIN_P10)) {
-                bad.add(String.format(Locale.ROOT, "10th percentile %.4f < %.2f", p10, MIN_P10));
+            if (!(p10 >= minP10)) {
+                bad.add(String.format(Locale.ROOT, "10th percentile %.4f < %.2f", p10, minP10));
             }
-            if (!(absentEmpty >= MIN_ABSENT_EMPTY)) {
-                bad.add(String.format(Locale.ROOT, "absent slices empty %.4f < %.2f", absentEmpty, MIN_ABSENT_EMPTY));
+            if (!(absentEmpty >= minAbsentEmpty)) {
+                bad.add(String.format(Locale.ROOT, "absent slices empty %.4f < %.2f", absentEmpty, minAbsentEmpty));
             }
-            if (!(cleanSlices >= MIN_CLEAN_SLICES)) {
-                bad.add(String.format(Locale.ROOT, "clean slices %.4f < %.2f", cleanSlices, MIN_CLEAN_SLICES));
+            if (!(cleanSlices >= minClean)) {
+                bad.add(String.format(Locale.ROOT, "clean slices %.4f < %.2f", cleanSlices, minClean));
             }
-            if (!(mean >= baselineMean - MAX_BELOW_BASELINE)) {
+            if (!(mean >= baselineMean - maxBelowBaseline)) {
                 bad.add(String.format(Locale.ROOT, "mean %.4f more than %.2f below the per-slice baseline's %.4f",
-                        mean, MAX_BELOW_BASELINE, baselineMean));
+                        mean, maxBelowBaseline, baselineMean));
             }
             return bad;
         }

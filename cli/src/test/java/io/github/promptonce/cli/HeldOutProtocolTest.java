@@ -51,6 +51,26 @@ class HeldOutProtocolTest {
     }
 
     @Test
+    void summaryNamesEveryMissedCondition() {
+        List<HeldOutProtocol.Row> rows = new java.util.ArrayList<>();
+        double[] dice = {0.5, 0.1, 0.9, 0.3, 0.7};
+        for (int i = 0; i < dice.length; i++) {
+            rows.add(new HeldOutProtocol.Row(HeldOutProtocol.caseOf(1000 + i, true), "blob/ct", dice[i], 0.9, 2, 2,
+                    16));
+        }
+        HeldOutProtocol.Summary s = HeldOutProtocol.Summary.of(rows);
+        assertEquals(1001, s.worstSeed());
+        assertEquals(1.0, s.absentEmpty(), 1e-12);
+        assertEquals(1.0, s.cleanSlices(), 1e-12);
+        List<String> bad = s.failures();
+        assertEquals(3, bad.size(), bad.toString()); // mean, 10th percentile, below the baseline
+        assertTrue(s.below(0.5, 0.1, 1.0, 1.0, 0.5).isEmpty());
+        List<HeldOutProtocol.Row> good = rows.stream().map(r -> new HeldOutProtocol.Row(r.c(), r.kind(), 0.95, 0.9,
+                2, 2, 16)).toList();
+        assertTrue(HeldOutProtocol.Summary.of(good).failures().isEmpty());
+    }
+
+    @Test
     void theFullProtocolCoversTwentySizesTheFastOneIsSmall() {
         List<HeldOutProtocol.Case> cases = HeldOutProtocol.cases(false);
         assertEquals(100, cases.size());

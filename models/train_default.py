@@ -762,7 +762,7 @@ def evaluate_protocol(parts: Parts, fast: bool = False, baseline: bool = True,
         row: Dict[str, object] = {"seed": c.seed, "kind": kind, "size": c.size, "slices": c.slices}
         # the demo's post-processing on both rows: the largest 3-D connected component
         row.update(protocol.score(protocol.largest_component_3d(pred), truth))
-        row["raw_clean_slices"] = protocol.score(pred, truth)["clean_slices"]
+        row["raw_clean_slices"] = protocol.clean_slices(pred, truth)
         if baseline:
             row["baseline_dice3d"] = protocol.dice(
                 protocol.largest_component_3d(baseline_volume(parts, images, truth)), truth)

@@ -132,6 +132,11 @@ def clean_slice(pred: Tensor, truth: Tensor) -> bool:
     return bool(near.flatten()[torch.tensor(comps[0])].any())
 
 
+def clean_slices(pred: Tensor, truth: Tensor) -> int:
+    """How many slices of a [nz, H, W] prediction follow the speck rule (clean_slice)."""
+    return sum(1 for k in range(truth.shape[0]) if clean_slice(pred[k], truth[k]))
+
+
 def score(pred: Tensor, truth: Tensor) -> Dict[str, float]:
     """One phantom: 3-D Dice, absent slices (truth empty) and how many were predicted empty, clean slices."""
     absent = [k for k in range(truth.shape[0]) if not bool(truth[k].any())]
@@ -139,7 +144,7 @@ def score(pred: Tensor, truth: Tensor) -> Dict[str, float]:
             "absent_slices": len(absent),
             "absent_empty": sum(1 for k in absent if not bool(pred[k].any())),
             "slices": truth.shape[0],
-            "clean_slices": sum(1 for k in range(truth.shape[0]) if clean_slice(pred[k], truth[k]))}
+            "clean_slices": clean_slices(pred, truth)}
 
 
 def percentile(values: Sequence[float], q: float) -> float:

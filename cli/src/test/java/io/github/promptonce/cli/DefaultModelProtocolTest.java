@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  *   <li>Default (CI): the fast version, seeds 1000–1019 at 128 × 128 × 16 (about a minute). It asserts the committed
  *   model's own figures on that set ({@link #FAST_FLOOR}, a regression check), not yet issue 19's bar, which the
  *   committed model does not meet (models/MODEL_CARD.md); once a model meets it, the floor becomes the bar.</li>
- *   <li>{@code -Dpromptonce.protocol=full}: all 100 seeds at their sizes (about 10 minutes on 2 cores), asserting
+ *   <li>{@code -Dpromptonce.protocol=full}: all 100 seeds at their sizes (6 minutes on 2 cores), asserting
  *   issue 19's bar.</li>
  * </ul>
  */

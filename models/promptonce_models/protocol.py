@@ -4,8 +4,8 @@ Java test (DefaultModelProtocolTest reads the same rules from PHANTOMS.md sectio
 Seeds 1000-1099 are never used in training (training seeds are >= 1 000 000) nor in model selection (the training
 run selects on seeds 100-109). Each seed fixes its own size, so that every kind (the seed draws CT or MR and the
 shape) meets every size the demo offers; the click is the demo's (PHANTOMS.md section 5), propagation both ways;
-both the prompt-once and the per-slice masks are scored after the demo's post-processing (the largest 3-D connected
-component).
+both the prompt-once and the per-slice masks are scored after the demo's post-processing (`postprocess`: the largest
+3-D connected component, then the largest region of each slice).
 """
 from __future__ import annotations
 
@@ -120,6 +120,23 @@ def largest_component_3d(mask: Tensor) -> Tensor:
     return (torch.tensor(label) == best).view(nz, h, w) & mask if best else mask.clone()
 
 
+def largest_component_per_slice(mask: Tensor) -> Tensor:
+    """The largest 8-connected region of each slice of a [nz, H, W] boolean mask
+    (VolumeSegmentation.largestComponentPerSlice; ties to the region whose first pixel comes first in row-major
+    order)."""
+    out = torch.zeros_like(mask)
+    for k in range(mask.shape[0]):
+        comps = components(mask[k])
+        if comps:
+            out[k].view(-1)[torch.tensor(max(comps, key=len))] = True  # max keeps the first of equal sizes
+    return out
+
+
+def postprocess(mask: Tensor) -> Tensor:
+    """The demo's post-processing (DemoRun): the largest 3-D component, then the largest region of each slice."""
+    return largest_component_per_slice(largest_component_3d(mask))
+
+
 def clean_slice(pred: Tensor, truth: Tensor) -> bool:
     """The speck rule: a predicted slice is clean when it is empty, or one connected component that touches the
     target (overlaps its truth or is 8-adjacent to it)."""
@@ -173,6 +190,9 @@ def summary(rows: Sequence[Dict[str, object]]) -> Dict[str, object]:
         "absent_empty": sum(int(r["absent_empty"]) for r in rows) / max(1, n_abs),
         "clean_slices": sum(int(r["clean_slices"]) for r in rows) / sum(int(r["slices"]) for r in rows),
     }
+    for key in ("raw_clean_slices", "clean_slices_3d_only"):  # without the post-processing, or with its 3-D step
+        if all(key in r for r in rows):
+            out[key] = sum(int(r[key]) for r in rows) / sum(int(r["slices"]) for r in rows)
     base = [float(r["baseline_dice3d"]) for r in rows if "baseline_dice3d" in r]
     if base:
         out["baseline_mean"] = sum(base) / len(base)

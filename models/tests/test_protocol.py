@@ -72,3 +72,31 @@ def test_largest_component_3d_keeps_the_biggest_26_connected_body():
     out = protocol.largest_component_3d(m)
     assert out.sum() == 3 and bool(out[2, 2, 2]) and not bool(out[0, 5, 5])
     assert not protocol.largest_component_3d(torch.zeros(2, 4, 4, dtype=torch.bool)).any()
+
+
+def test_largest_component_per_slice_keeps_one_region_in_each_slice():
+    m = torch.zeros(3, 5, 6, dtype=torch.bool)
+    m[0, 0, 0] = m[0, 1, 1] = True  # two pixels linked through the diagonal
+    m[0, 4, 0:4] = True  # the largest region of slice 0
+    m[1, 0, 0:2] = True
+    m[1, 3, 3:5] = True  # as large as the first: the first in row-major order stays
+    out = protocol.largest_component_per_slice(m)
+    expected = torch.zeros_like(m)
+    expected[0, 4, 0:4] = True
+    expected[1, 0, 0:2] = True
+    assert torch.equal(out, expected)
+    assert not protocol.largest_component_per_slice(torch.zeros(2, 4, 4, dtype=torch.bool)).any()
+
+
+def test_postprocess_is_the_3d_component_then_each_slices_largest_region():
+    m = torch.zeros(2, 6, 6, dtype=torch.bool)
+    m[0, 0:3, 0:3] = True  # the body: 9 + 9 voxels through the two slices
+    m[1, 0:3, 0:3] = True
+    m[1, 4, 4] = True  # a speck, apart from the body within slice 1
+    m[0, 3, 3] = True  # diagonal to the body in slice 0 and to the speck in slice 1: one 3-D body of 20
+    assert int(protocol.largest_component_3d(m).sum()) == 20
+    out = protocol.postprocess(m)
+    assert int(out.sum()) == 19 and not bool(out[1, 4, 4]) and bool(out[0, 3, 3])
+    summary = protocol.summary([{"seed": 1, "dice3d": 1.0, "absent_slices": 0, "absent_empty": 0, "slices": 2,
+                                 "clean_slices": 2, "raw_clean_slices": 1, "clean_slices_3d_only": 1}])
+    assert summary["raw_clean_slices"] == 0.5 and summary["clean_slices_3d_only"] == 0.5

@@ -205,4 +205,67 @@ public final class VolumeSegmentation {
         }
         return out;
     }
+
+    /**
+     * Keeps, in each slice, only the largest 8-connected component of a binary volume mask (ties: the one whose
+     * first voxel comes first in row-major order); returns a new array. For one object whose cross-sections are
+     * single regions, as the demo's phantom targets are: run after {@link #largestComponent}, it removes the islands
+     * that the 3-D component still holds through a diagonal neighbour in the next slice. An object with several
+     * regions in one slice (a vessel that forks) loses all but the largest, so it is not a default.
+     */
+    public static byte[] largestComponentPerSlice(byte[] mask, int nx, int ny, int nz) {
+        int n = mask.length;
+        if (nx < 1 || ny < 1 || nz < 1 || n != nx * ny * nz) {
+            throw new IllegalArgumentException("mask of " + n + " voxels does not match " + nx + "x" + ny + "x" + nz);
+        }
+        int area = nx * ny;
+        byte[] out = new byte[n];
+        int[] label = new int[area];
+        int[] stack = new int[area];
+        for (int k = 0; k < nz; k++) {
+            int base = k * area;
+            java.util.Arrays.fill(label, 0);
+            int next = 0;
+            int bestLabel = 0;
+            int bestSize = 0;
+            for (int s = 0; s < area; s++) {
+                if (mask[base + s] == 0 || label[s] != 0) {
+                    continue;
+                }
+                next++;
+                int size = 0;
+                int top = 0;
+                stack[top++] = s;
+                label[s] = next;
+                while (top > 0) {
+                    int p = stack[--top];
+                    size++;
+                    int i = p % nx;
+                    int j = p / nx;
+                    for (int dj = -1; dj <= 1; dj++) {
+                        int jj = j + dj;
+                        if (jj < 0 || jj >= ny) {
+                            continue;
+                        }
+                        for (int di = -1; di <= 1; di++) {
+                            int ii = i + di;
+                            int q = ii + nx * jj;
+                            if (ii >= 0 && ii < nx && mask[base + q] != 0 && label[q] == 0) {
+                                label[q] = next;
+                                stack[top++] = q;
+                            }
+                        }
+                    }
+                }
+                if (size > bestSize) {
+                    bestSize = size;
+                    bestLabel = next;
+                }
+            }
+            for (int p = 0; p < area; p++) {
+                out[base + p] = (byte) (bestLabel != 0 && label[p] == bestLabel ? 1 : 0);
+            }
+        }
+        return out;
+    }
 }

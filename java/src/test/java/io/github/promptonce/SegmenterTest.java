@@ -303,4 +303,24 @@ class SegmenterTest {
         assertArrayEquals(expected, VolumeSegmentation.largestComponent(m, 4, 4, 2));
         assertThrows(IllegalArgumentException.class, () -> VolumeSegmentation.largestComponent(m, 4, 4, 3));
     }
+
+    @Test
+    void largestComponentPerSliceKeepsOneIslandInEachSlice() {
+        // slice 0 (5 x 4): an island of 2 linked diagonally, a single voxel, and the largest, of 4;
+        // slice 1: two islands of 2 (the first in row-major order wins); slice 2: empty
+        byte[] m = new byte[5 * 4 * 3];
+        m[0] = m[6] = 1;                          // (0,0) (1,1): one island through the diagonal
+        m[4] = 1;                                 // (4,0): alone
+        m[15] = m[16] = m[17] = m[18] = 1;        // row 3: the largest
+        m[20] = m[21] = 1;                        // slice 1, row 0
+        m[20 + 13] = m[20 + 14] = 1;              // slice 1, row 2, apart from row 0
+        byte[] expected = new byte[60];
+        expected[15] = expected[16] = expected[17] = expected[18] = 1;
+        expected[20] = expected[21] = 1;
+        assertArrayEquals(expected, VolumeSegmentation.largestComponentPerSlice(m, 5, 4, 3));
+        assertArrayEquals(new byte[60], VolumeSegmentation.largestComponentPerSlice(new byte[60], 5, 4, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VolumeSegmentation.largestComponentPerSlice(m, 4, 5, 4));
+        assertTrue(e.getMessage().contains("60 voxels") && e.getMessage().contains("4x5x4"), e.getMessage());
+    }
 }

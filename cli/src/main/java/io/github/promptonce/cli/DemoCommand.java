@@ -70,8 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--no-largest-component",
             description = "Keep every predicted component; by default both rows keep only the largest 3-D connected "
-                    + "component of their mask (as segment --largest-component), which removes specks away from the "
-                    + "target.")
+                    + "component of their mask, then the largest region of each slice (as segment "
+                    + "--largest-component --largest-component-per-slice), which removes specks beside the target.")
     boolean noLargestComponent;
 
     @Option(names = "--overwrite", description = "Replace the files of an earlier demo in --out.")

@@ -36,9 +36,11 @@ final class DemoRun {
     }
 
     /**
-     * @param largestComponent keep only the largest 26-connected component of each row's volume mask
-     *                         ({@link VolumeSegmentation#largestComponent}, as {@code segment --largest-component}):
-     *                         the demo's post-processing, which removes specks away from the object
+     * @param largestComponent the demo's post-processing of each row's volume mask, which removes specks beside the
+     *                         object: its largest 26-connected component ({@link VolumeSegmentation#largestComponent}),
+     *                         then the largest 8-connected region of each slice
+     *                         ({@link VolumeSegmentation#largestComponentPerSlice}: a phantom's target is one region
+     *                         in every slice), as {@code segment --largest-component --largest-component-per-slice}
      */
     static Result run(Segmenter segmenter, Phantom phantom, boolean baseline, PropagationOptions options,
                       boolean largestComponent) {
@@ -68,6 +70,10 @@ final class DemoRun {
     }
 
     private static byte[] post(byte[] mask, VolumeMask grid, boolean largestComponent) {
-        return largestComponent ? VolumeSegmentation.largestComponent(mask, grid.nx(), grid.ny(), grid.nz()) : mask;
+        if (!largestComponent) {
+            return mask;
+        }
+        byte[] body = VolumeSegmentation.largestComponent(mask, grid.nx(), grid.ny(), grid.nz());
+        return VolumeSegmentation.largestComponentPerSlice(body, grid.nx(), grid.ny(), grid.nz());
     }
 }

@@ -138,6 +138,12 @@ public final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--largest-component", description = "Keep only the largest 3-D connected component.")
     boolean largestComponent;
 
+    @Option(names = "--largest-component-per-slice",
+            description = "Keep only the largest connected region of each slice (after --largest-component when "
+                    + "both are given): for an object that is one region in every slice; a forking one loses its "
+                    + "smaller branches.")
+    boolean largestComponentPerSlice;
+
     @Option(names = "--no-fill-holes",
             description = "Skip SAM 2's small-hole filling (the official code skips it on CPU, where its CUDA kernel "
                     + "is missing: use this to compare with it there).")
@@ -244,6 +250,9 @@ public final class SegmentCommand implements Callable<Integer> {
         }
         if (largestComponent) {
             mask = VolumeSegmentation.largestComponent(mask, volume.nx(), volume.ny(), volume.nz());
+        }
+        if (largestComponentPerSlice) {
+            mask = VolumeSegmentation.largestComponentPerSlice(mask, volume.nx(), volume.ny(), volume.nz());
         }
         VolumeMask result = VolumeMask.of(mask, volume.nx(), volume.ny(), volume.nz(), volume.geometry());
         outputs.write(out, f -> maskOutput.write(result, volume, f, arch)); // NIfTI, or a DICOM SEG for .dcm

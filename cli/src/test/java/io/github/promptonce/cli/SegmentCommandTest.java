@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.promptonce.VolumeSegmentation;
 import io.github.promptonce.volume.Geometry;
 import io.github.promptonce.volume.NiftiWriter;
 import io.github.promptonce.volume.Volume;
@@ -104,6 +105,31 @@ class SegmentCommandTest {
         for (int i = 0; i < ma.voxelCount(); i++) {
             assertEquals(ms.get(i), ma.get(i), "voxel " + i);
             foreground += ma.get(i) > 0 ? 1 : 0;
+        }
+        assertTrue(foreground > 0, "something was segmented");
+    }
+
+    @Test
+    void largestComponentOptionsCleanTheMaskAsTheLibraryDoes() throws Exception {
+        Path out = tmp.resolve("clean.nii.gz");
+        Path logits = tmp.resolve("raw-logits.nii.gz");
+        MainTest.Result r = MainTest.run("segment", "--model", model("test-tiny").toString(), "--input",
+                input.toString(), "--slice", "3", "--point", "20,16", "--window", "50,600", "--largest-component",
+                "--largest-component-per-slice", "--out", out.toString(), "--logits", logits.toString());
+        assertEquals(0, r.code(), r.err());
+        Volume raw = Volumes.read(logits);
+        Volume mask = Volumes.read(out);
+        int[] d = raw.dims();
+        byte[] thresholded = new byte[(int) raw.voxelCount()];
+        for (int i = 0; i < thresholded.length; i++) {
+            thresholded[i] = (byte) (raw.get(i) > 0 ? 1 : 0);
+        }
+        byte[] expected = VolumeSegmentation.largestComponentPerSlice(
+                VolumeSegmentation.largestComponent(thresholded, d[0], d[1], d[2]), d[0], d[1], d[2]);
+        int foreground = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], (byte) mask.get(i), "voxel " + i);
+            foreground += expected[i];
         }
         assertTrue(foreground > 0, "something was segmented");
     }

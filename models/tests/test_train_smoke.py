@@ -206,3 +206,22 @@ def test_image_samples_ask_for_a_distractor_at_p_distractor_target():
             n += int(int(x.targets.sum()) != int(truth.sum()))
         swapped[p] = n
     assert swapped[0.0] == 0 and swapped[1.0] > 0
+
+
+def test_p_dark_target_draws_phantoms_with_a_target_darker_than_its_tissue():
+    from promptonce_models import phantom
+
+    def dark(seed):
+        p = phantom.generate(64, 64, 8, seed, slices=[]).params
+        return p["target"] < p["tissue"]
+
+    assert T.is_dark_target(T.dark_seed(micro_schedule(), 0, 0))
+    off, on = micro_schedule(), micro_schedule(p_dark_target=1.0)
+    plain = [x.seed for step in range(3) for x in T.make_batch(MICRO, off, step)]
+    drawn = [x.seed for step in range(3) for x in T.make_batch(MICRO, on, step)]
+    assert not all(dark(s) for s in plain)  # about a third of the generator's targets are dark
+    assert all(dark(s) for s in drawn) and all(s >= T.TRAIN_SEED_BASE for s in drawn)
+    assert not set(drawn) & set(plain)  # the dark candidates are their own seeds
+    # each batch slot has its own candidates, so two slots never draw the same phantom
+    firsts = {T.dark_seed(on, step, b) for step in range(4) for b in range(16)}
+    assert len(firsts) == 64

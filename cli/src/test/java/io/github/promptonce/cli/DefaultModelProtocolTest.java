@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The embedded default model on held-out phantoms ({@link HeldOutProtocol}), measured with the demo's code (hole
- * filling on, the largest 3-D component kept, as the demo runs). Always prints the protocol's figures and issue 19's
- * bar.
+ * filling on; the largest 3-D component, then each slice's largest region kept, as the demo runs). Always prints the
+ * protocol's figures and issue 19's bar.
  *
  * <ul>
  *   <li>Default (CI): the fast version, seeds 1000–1019 at 128 × 128 × 16 (about a minute). It asserts the committed
@@ -33,10 +33,11 @@ class DefaultModelProtocolTest {
     /**
      * The committed model's figures on the fast set, less a margin for the rounding that differs between machines
      * (mean, 10th percentile, absent slices empty, clean slices; and how far below the baseline's mean it may be).
-     * Measured 2026-12-07 (run 6, step 1 000): mean 0.9073, 10th percentile 0.8105, absent slices empty 97.62 %,
-     * clean slices 93.75 %, baseline mean 0.9065.
+     * Measured 2026-12-07 (run 7: 0.7 x run 6 + 0.3 x run 7's best, the demo's two-step post-processing): mean
+     * 0.9187, 10th percentile 0.8196, absent slices empty 96.83 % (122 of 126), clean slices 98.75 %, baseline mean
+     * 0.9154. The absent-slice floor allows one slice more.
      */
-    static final double[] FAST_FLOOR = {0.89, 0.79, 0.96, 0.92, 0.02};
+    static final double[] FAST_FLOOR = {0.90, 0.80, 0.955, 0.97, 0.02};
 
     @Test
     void heldOutPhantomsMeetTheBar() {

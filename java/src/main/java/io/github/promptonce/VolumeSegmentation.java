@@ -220,51 +220,10 @@ public final class VolumeSegmentation {
         }
         int area = nx * ny;
         byte[] out = new byte[n];
-        int[] label = new int[area];
-        int[] stack = new int[area];
         for (int k = 0; k < nz; k++) {
-            int base = k * area;
-            java.util.Arrays.fill(label, 0);
-            int next = 0;
-            int bestLabel = 0;
-            int bestSize = 0;
-            for (int s = 0; s < area; s++) {
-                if (mask[base + s] == 0 || label[s] != 0) {
-                    continue;
-                }
-                next++;
-                int size = 0;
-                int top = 0;
-                stack[top++] = s;
-                label[s] = next;
-                while (top > 0) {
-                    int p = stack[--top];
-                    size++;
-                    int i = p % nx;
-                    int j = p / nx;
-                    for (int dj = -1; dj <= 1; dj++) {
-                        int jj = j + dj;
-                        if (jj < 0 || jj >= ny) {
-                            continue;
-                        }
-                        for (int di = -1; di <= 1; di++) {
-                            int ii = i + di;
-                            int q = ii + nx * jj;
-                            if (ii >= 0 && ii < nx && mask[base + q] != 0 && label[q] == 0) {
-                                label[q] = next;
-                                stack[top++] = q;
-                            }
-                        }
-                    }
-                }
-                if (size > bestSize) {
-                    bestSize = size;
-                    bestLabel = next;
-                }
-            }
-            for (int p = 0; p < area; p++) {
-                out[base + p] = (byte) (bestLabel != 0 && label[p] == bestLabel ? 1 : 0);
-            }
+            // within one slice, 26-connectivity is 8-connectivity
+            byte[] slice = java.util.Arrays.copyOfRange(mask, k * area, (k + 1) * area);
+            System.arraycopy(largestComponent(slice, nx, ny, 1), 0, out, k * area, area);
         }
         return out;
     }

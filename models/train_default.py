@@ -787,9 +787,10 @@ def evaluate_protocol(parts: Parts, fast: bool = False, baseline: bool = True,
         row: Dict[str, object] = {"seed": c.seed, "kind": kind, "size": c.size, "slices": c.slices}
         # the demo's post-processing on both rows: the largest 3-D connected component, then each slice's largest
         # region; the clean-slice counts without it and with the first step only are kept to show what each does
-        row.update(protocol.score(protocol.postprocess(pred), truth))
+        body = protocol.largest_component_3d(pred)  # postprocess's first step, computed once for both figures
+        row.update(protocol.score(protocol.largest_component_per_slice(body), truth))
         row["raw_clean_slices"] = protocol.clean_slices(pred, truth)
-        row["clean_slices_3d_only"] = protocol.clean_slices(protocol.largest_component_3d(pred), truth)
+        row["clean_slices_3d_only"] = protocol.clean_slices(body, truth)
         if baseline:
             row["baseline_dice3d"] = protocol.dice(
                 protocol.postprocess(baseline_volume(parts, images, truth)), truth)

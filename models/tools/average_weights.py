@@ -72,7 +72,9 @@ def main(argv: Sequence[str] = None) -> int:
         avg = average(states, [w for _, w in specs])
     except ValueError as e:
         raise SystemExit(f"average_weights.py: {e}")
-    torch.save({"model": avg}, args.out)
+    tmp = args.out + ".tmp"  # never a half-written file, even when --out names one of the inputs
+    torch.save({"model": avg}, tmp)
+    os.replace(tmp, args.out)
     print(f"{args.out}: " + " + ".join(f"{w} x {p}" for p, w in specs), flush=True)
     return 0
 

@@ -772,8 +772,10 @@ def protocol_phantom(cfg: configs.Sam2Config, c: protocol.Case) -> Tuple[Tensor,
 
 @torch.no_grad()
 def evaluate_protocol(parts: Parts, fast: bool = False, baseline: bool = True,
-                      seeds: Optional[Sequence[int]] = None) -> List[Dict[str, object]]:
-    """Per protocol phantom: the prompt-once scores (protocol.score), the baseline's 3-D Dice, the kind and size."""
+                      seeds: Optional[Sequence[int]] = None,
+                      min_object_score: Optional[float] = None) -> List[Dict[str, object]]:
+    """Per protocol phantom: the prompt-once scores (protocol.score), the baseline's 3-D Dice, the kind and size.
+    min_object_score: the model's object-score floor (the checkpoint's "postprocess"), None for none."""
     was_training = parts.model.training
     parts.model.eval()
     rows = []
@@ -781,13 +783,16 @@ def evaluate_protocol(parts: Parts, fast: bool = False, baseline: bool = True,
         images, truth, click, kind = protocol_phantom(parts.cfg, c)
         scale = parts.cfg.image_size / c.size
         t0 = time.perf_counter()
-        pred, _ = propagate_volume(parts, images, (click[0] * scale, click[1] * scale, click[2]),
-                                   out_size=(c.size, c.size))
+        pred, scores = propagate_volume(parts, images, (click[0] * scale, click[1] * scale, click[2]),
+                                        out_size=(c.size, c.size))
         secs = time.perf_counter() - t0
         row: Dict[str, object] = {"seed": c.seed, "kind": kind, "size": c.size, "slices": c.slices}
-        # the demo's post-processing on both rows: the largest 3-D connected component, then each slice's largest
-        # region; the clean-slice counts without it and with the first step only are kept to show what each does
-        body = protocol.largest_component_3d(pred)  # postprocess's first step, computed once for both figures
+        # the demo's post-processing (protocol.postprocess): slices below the model's floor emptied, the largest
+        # 3-D connected component, then each slice's largest region; the clean-slice counts without it and with
+        # the 3-D step only are kept to show what each does. The baseline is prompted only where the target is,
+        # so it has no track to end: the floor is for the prompt-once row.
+        pred = protocol.below_floor_emptied(pred, scores, min_object_score)
+        body = protocol.largest_component_3d(pred)  # postprocess's 3-D step, computed once for both figures
         row.update(protocol.score(protocol.largest_component_per_slice(body), truth))
         row["raw_clean_slices"] = protocol.clean_slices(pred, truth)
         row["clean_slices_3d_only"] = protocol.clean_slices(body, truth)
@@ -982,7 +987,7 @@ def init_weights(model: torch.nn.Module, path: str, reinit: Sequence[str]) -> No
 # Schedule fields that command-line options set for a new run and change on --resume (dest names of main's options)
 SCHEDULE_OPTIONS = ("image_steps", "clip_steps", "lr", "eval_every", "absent_class_weight", "feature_rms_max",
                     "feature_scale_weight", "p_distractor_target", "p_resize", "p_clip_at_end",
-                    "p_dark_target")
+                    "p_dark_target", "p_click")
 
 
 def train(args: argparse.Namespace) -> int:
@@ -1119,8 +1124,11 @@ def eval_only(args: argparse.Namespace) -> int:
     ckpt.load_state_dict_strict(model, sd, f"checkpoint {args.eval_only}")
     if args.protocol:
         seeds = [int(x) for x in args.eval_seeds.split(",")] if args.eval_seeds else None
+        floor = args.min_object_score if args.min_object_score is not None else ckpt.min_object_score(st)
+        print(f"object-score floor: {'none' if floor is None else floor}"
+              + (" (--min-object-score)" if args.min_object_score is not None else " (the checkpoint's)"), flush=True)
         rows = evaluate_protocol(Parts(model.eval()), fast=args.protocol == "fast", baseline=not args.no_baseline,
-                                 seeds=seeds)
+                                 seeds=seeds, min_object_score=floor)
         print(json.dumps(protocol.summary(rows)))
         print(protocol_report(rows))
         return 0
@@ -1162,6 +1170,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--p-dark-target", type=float,
                     help=f"fraction of samples drawn with a target darker than its tissue (default "
                          f"{Schedule.p_dark_target})")
+    ap.add_argument("--p-click", type=float,
+                    help=f"weight of single-click prompts against boxes ({Schedule.p_box}), a click with a negative "
+                         f"click ({Schedule.p_click_neg}) and masks ({Schedule.p_mask}, clips only); each kind's share "
+                         f"is its weight over their sum (default {Schedule.p_click})")
     ap.add_argument("--p-resize", type=float,
                     help=f"share of phantoms rendered at another size ({', '.join(map(str, RESIZE_SIZES))} px) and "
                          f"resized to the input as the host does (default {Schedule.p_resize})")
@@ -1184,6 +1196,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="with --eval-only: the held-out protocol of issue 19 (full: seeds 1000-1099 at the sizes of "
                          "promptonce_models/protocol.py; fast: seeds 1000-1019 at 128 x 128 x 16, as CI), with the "
                          "per-slice baseline and the bar's figures")
+    ap.add_argument("--min-object-score", type=float, metavar="X",
+                    help="with --protocol: the object-score floor to apply instead of the checkpoint's "
+                         "(its \"postprocess\" entry, which export.py writes into the manifest)")
     ap.add_argument("--no-baseline", action="store_true", help="with --protocol: skip the per-slice baseline")
     ap.add_argument("--eval-slices", type=int, default=EVAL_SLICES)
     args = ap.parse_args(argv)

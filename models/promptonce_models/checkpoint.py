@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Mapping, Union
+from typing import Dict, List, Mapping, Optional, Union
 
 import torch
 from torch import Tensor, nn
@@ -125,3 +125,44 @@ def official_checkpoint(model: Model) -> Dict[str, object]:
     """The model's weights in the official file layout (what `torch.save` of an official checkpoint holds)."""
     sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
     return {"model": sd} if model.cfg.family == "sam2" else sd
+
+
+# A promptonce checkpoint may add, beside "model", the output post-processing its makers chose for it on validation
+# data; export.py copies it into the manifest ("postprocess"), which the host reads (ModelManifest.minObjectScore).
+# The value is a 0-d tensor: torch 1.13's weights-only loader refuses Python floats.
+POSTPROCESS = "postprocess"
+MIN_OBJECT_SCORE = "min_object_score"
+
+
+def with_min_object_score(checkpoint: Dict[str, object], value: float) -> Dict[str, object]:
+    """`checkpoint` ({"model": ...}) naming an object-score floor: slices scored below it are left empty."""
+    if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+        raise CheckpointError(f"min_object_score {value!r} is not a finite number")
+    out = dict(checkpoint)
+    out[POSTPROCESS] = {MIN_OBJECT_SCORE: torch.tensor(float(value), dtype=torch.float64)}
+    return out
+
+
+def min_object_score(checkpoint: object) -> Optional[float]:
+    """The object-score floor a checkpoint dict names, None when it names none; CheckpointError when malformed."""
+    if not isinstance(checkpoint, dict) or POSTPROCESS not in checkpoint:
+        return None
+    p = checkpoint[POSTPROCESS]
+    if not isinstance(p, dict):
+        raise CheckpointError(f"the checkpoint's {POSTPROCESS} is a {type(p).__name__}, expected a dict")
+    if MIN_OBJECT_SCORE not in p:
+        return None
+    v = p[MIN_OBJECT_SCORE]
+    if not isinstance(v, Tensor) or v.dim() != 0 or not v.is_floating_point() or not bool(torch.isfinite(v)):
+        raise CheckpointError(f"the checkpoint's {POSTPROCESS}.{MIN_OBJECT_SCORE} is {v!r}, expected a finite 0-d "
+                              "floating-point tensor")
+    return float(v)
+
+
+def read_min_object_score(path: str) -> Optional[float]:
+    """min_object_score of the checkpoint file at `path` (read with weights_only=True)."""
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - reported as read_checkpoint does
+        raise CheckpointError(f"checkpoint {path}: not a readable PyTorch checkpoint ({type(e).__name__})") from None
+    return min_object_score(obj)

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence
 import torch
 
 from . import __version__
-from .checkpoint import CheckpointError, Model, build_model, load_checkpoint, random_model
+from .checkpoint import CheckpointError, Model, build_model, load_checkpoint, random_model, read_min_object_score
 from .configs import ARCHS, ArchConfig, Sam2Config, get_config
 from .precision import BFLOAT16, bfloat16_components, bfloat16_copy, variant_file
 from .sam2 import NO_OBJ_SCORE
@@ -108,9 +108,11 @@ def _dims(cfg: ArchConfig) -> Dict[str, object]:
 
 def build_manifest(cfg: ArchConfig, files: Dict[str, str], schemas: Dict[str, Dict[str, object]],
                    weights: Dict[str, object], dtype: str,
-                   bf16_files: Optional[Dict[str, str]] = None) -> Dict[str, object]:
+                   bf16_files: Optional[Dict[str, str]] = None,
+                   min_object_score: Optional[float] = None) -> Dict[str, object]:
     """bf16_files: component name -> path of its bfloat16 variant (see precision.py); listed per component under
-    "bfloat16" and in "precisions"."""
+    "bfloat16" and in "precisions". min_object_score: the checkpoint's object-score floor, written as
+    "postprocess" (SAM 2 only)."""
     bf16_files = bf16_files or {}
     components: Dict[str, object] = {}
     for name, path in sorted(files.items()):
@@ -136,6 +138,11 @@ def build_manifest(cfg: ArchConfig, files: Dict[str, str], schemas: Dict[str, Di
         "exporter": f"promptonce_models {__version__}",
         "config": _jsonable(dataclasses.asdict(cfg)),
     }
+    if min_object_score is not None:
+        if not isinstance(cfg, Sam2Config):
+            raise ExportError(f"the checkpoint names a min_object_score, but {cfg.name} is SAM (v1), which has no "
+                              "object score")
+        m["postprocess"] = {"min_object_score": min_object_score}
     if isinstance(cfg, Sam2Config):
         m["sam2"] = _policy(cfg)
     else:
@@ -161,7 +168,8 @@ def _check_out_dir(out: str, force: bool) -> None:
 
 
 def export_model(model: Model, out: str, weights: Dict[str, object], force: bool = False,
-                 dtype: str = "float32", verify: bool = True, bfloat16: bool = True) -> Dict[str, object]:
+                 dtype: str = "float32", verify: bool = True, bfloat16: bool = True,
+                 min_object_score: Optional[float] = None) -> Dict[str, object]:
     """Scripts every component of model into a temp dir next to `out`, writes the manifest, then renames the
     temp dir to `out` (replacing an existing one only with force). Nothing is left behind on failure.
     bfloat16: also write the bfloat16 variants of the components precision.py names (for --precision bf16)."""
@@ -195,7 +203,7 @@ def export_model(model: Model, out: str, weights: Dict[str, object], force: bool
                 bf16_files[name] = path
                 if verify:
                     torch.jit.load(path, map_location="cpu")
-        manifest = build_manifest(model.cfg, files, schemas, weights, dtype, bf16_files)
+        manifest = build_manifest(model.cfg, files, schemas, weights, dtype, bf16_files, min_object_score)
         with open(os.path.join(tmp, MANIFEST), "w") as f:
             json.dump(manifest, f, indent=2, sort_keys=False)
             f.write("\n")
@@ -238,11 +246,16 @@ def export(arch: str, out: str, checkpoint: Optional[str] = None, seed: Optional
             raise ExportError(str(e)) from None
         weights: Dict[str, object] = {"source": "checkpoint", "file": os.path.basename(checkpoint),
                                       "sha256": sha256_file(checkpoint)}
+        try:
+            floor = read_min_object_score(checkpoint)  # the checkpoint's "postprocess", when it has one
+        except CheckpointError as e:
+            raise ExportError(str(e)) from None
     else:
         assert seed is not None
         model = random_model(cfg, seed)
         weights = {"source": "random-init", "seed": seed, "note": f"random-init, seed {seed}"}
-    return export_model(model, out, weights, force=force, dtype=dtype, bfloat16=bfloat16)
+        floor = None
+    return export_model(model, out, weights, force=force, dtype=dtype, bfloat16=bfloat16, min_object_score=floor)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -132,8 +132,23 @@ def largest_component_per_slice(mask: Tensor) -> Tensor:
     return out
 
 
-def postprocess(mask: Tensor) -> Tensor:
-    """The demo's post-processing (DemoRun): the largest 3-D component, then the largest region of each slice."""
+def below_floor_emptied(mask: Tensor, scores: Tensor, min_object_score: Optional[float]) -> Tensor:
+    """[nz, H, W] masks with every slice whose object score is below the floor left empty
+    (VolumeSegmentation.mask(id, floor)); None: no floor."""
+    if min_object_score is None:
+        return mask
+    if scores.shape != mask.shape[:1]:
+        raise ValueError(f"scores of shape {tuple(scores.shape)} for {mask.shape[0]} slices, expected one per slice")
+    return mask & (scores >= min_object_score)[:, None, None]
+
+
+def postprocess(mask: Tensor, scores: Optional[Tensor] = None, min_object_score: Optional[float] = None) -> Tensor:
+    """The demo's post-processing (DemoRun): slices scored below the model's floor emptied (when it names one), the
+    largest 3-D component, then the largest region of each slice."""
+    if min_object_score is not None:
+        if scores is None:
+            raise ValueError("a floor needs the slices' object scores")
+        mask = below_floor_emptied(mask, scores, min_object_score)
     return largest_component_per_slice(largest_component_3d(mask))
 
 

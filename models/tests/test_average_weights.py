@@ -35,3 +35,15 @@ def test_cli_writes_a_model_only_checkpoint(tmp_path):
     assert torch.equal(torch.load(out)["model"]["w"], torch.full((2,), 2.5))
     with pytest.raises(SystemExit, match="CHECKPOINT:WEIGHT"):
         average_weights.main(["--out", str(out), str(tmp_path / "a.pt")])
+
+
+def test_cli_records_an_object_score_floor(tmp_path):
+    from promptonce_models import checkpoint
+    torch.save({"model": {"w": torch.ones(2)}}, tmp_path / "a.pt")
+    out = tmp_path / "floor.pt"
+    assert average_weights.main(["--out", str(out), "--min-object-score", "2.25", f"{tmp_path / 'a.pt'}:1"]) == 0
+    assert checkpoint.read_min_object_score(str(out)) == 2.25
+    assert torch.equal(torch.load(out)["model"]["w"], torch.ones(2))
+    assert checkpoint.read_min_object_score(str(tmp_path / "a.pt")) is None
+    with pytest.raises(SystemExit, match="finite"):
+        average_weights.main(["--out", str(out), "--min-object-score", "nan", f"{tmp_path / 'a.pt'}:1"])

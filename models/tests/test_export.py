@@ -182,3 +182,22 @@ def test_cli_errors_exit_2_with_a_message(tmp_path):
     r = cli("--arch", "test-tiny", "--out", str(tmp_path / "x"))
     assert r.returncode == 2 and "--checkpoint FILE or --random-init" in r.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_checkpoints_object_score_floor_reaches_the_manifest(tmp_path):
+    model = checkpoint.random_model(configs.get_config("test-tiny"), seed=5)
+    ck = tmp_path / "floor.pt"
+    torch.save(checkpoint.with_min_object_score(checkpoint.official_checkpoint(model), 2.5), str(ck))
+    assert checkpoint.read_min_object_score(str(ck)) == 2.5  # loads with weights_only=True
+    man = export("test-tiny", str(tmp_path / "out"), checkpoint=str(ck), bfloat16=False)
+    assert man["postprocess"] == {"min_object_score": 2.5}
+    with open(tmp_path / "out" / "manifest.json") as f:
+        assert json.load(f)["postprocess"] == {"min_object_score": 2.5}
+    plain = tmp_path / "plain.pt"
+    torch.save(checkpoint.official_checkpoint(model), str(plain))
+    assert "postprocess" not in export("test-tiny", str(tmp_path / "out2"), checkpoint=str(plain), bfloat16=False)
+    for bad in (float("nan"), float("inf"), "2"):
+        with pytest.raises(checkpoint.CheckpointError, match="finite"):
+            checkpoint.with_min_object_score({"model": {}}, bad)
+    with pytest.raises(checkpoint.CheckpointError, match="0-d"):
+        checkpoint.min_object_score({"model": {}, "postprocess": {"min_object_score": torch.zeros(2)}})

@@ -1,5 +1,6 @@
 """The held-out protocol's rules (promptonce_models/protocol.py), on hand-made masks; the Java side
 (HeldOutProtocolTest) checks the same cases."""
+import pytest
 import torch
 
 from promptonce_models import protocol
@@ -100,3 +101,21 @@ def test_postprocess_is_the_3d_component_then_each_slices_largest_region():
     summary = protocol.summary([{"seed": 1, "dice3d": 1.0, "absent_slices": 0, "absent_empty": 0, "slices": 2,
                                  "clean_slices": 2, "raw_clean_slices": 1, "clean_slices_3d_only": 1}])
     assert summary["raw_clean_slices"] == 0.5 and summary["clean_slices_3d_only"] == 0.5
+
+
+def test_a_floor_empties_the_slices_scored_below_it_before_the_components():
+    m = torch.zeros(4, 5, 5, dtype=torch.bool)
+    m[:, 1:4, 1:4] = True  # one body through all four slices
+    scores = torch.tensor([0.5, 3.0, 2.0, 2.5])
+    kept = protocol.below_floor_emptied(m, scores, 2.5)
+    assert [bool(kept[k].any()) for k in range(4)] == [False, True, False, True]
+    assert torch.equal(kept[1], m[1]) and torch.equal(protocol.below_floor_emptied(m, scores, None), m)
+    # the floor comes first: slice 2 emptied splits the body, so the 3-D step then keeps one part (slice 1,
+    # the first found of two equal parts)
+    out = protocol.postprocess(m, scores, 2.5)
+    assert [bool(out[k].any()) for k in range(4)] == [False, True, False, False]
+    assert torch.equal(protocol.postprocess(m), m)
+    with pytest.raises(ValueError, match="object scores"):
+        protocol.postprocess(m, None, 1.0)
+    with pytest.raises(ValueError, match=r"\(3,\) for 4 slices"):
+        protocol.below_floor_emptied(m, scores[:3], 1.0)

@@ -225,3 +225,34 @@ def test_p_dark_target_draws_phantoms_with_a_target_darker_than_its_tissue():
     # each batch slot has its own candidates, so two slots never draw the same phantom
     firsts = {T.dark_seed(on, step, b) for step in range(4) for b in range(16)}
     assert len(firsts) == 64
+
+
+def test_p_click_weighs_single_clicks_against_the_other_prompt_kinds():
+    label = torch.zeros(64, 64)
+    label[20:30, 20:30] = 1
+    distr = torch.zeros(64, 64)
+
+    def kinds(s, allow_mask):
+        rng = random.Random(0)
+        return [T.make_prompt(label, distr, s, rng, allow_mask).kind for _ in range(2000)]
+
+    default, clicks = kinds(micro_schedule(), True), kinds(micro_schedule(p_click=1.0), True)
+    # shares are weight / sum: 0.35 / 1.0 by default, 1.0 / 1.65 with --p-click 1.0
+    assert abs(default.count("click") / 2000 - 0.35) < 0.04
+    assert abs(clicks.count("click") / 2000 - 1.0 / 1.65) < 0.04
+    assert set(clicks) == {"click", "box", "click_neg", "mask"}
+    no_mask = kinds(micro_schedule(p_click=1.0), False)  # the image phase has no mask prompts
+    assert "mask" not in no_mask and abs(no_mask.count("click") / 2000 - 1.0 / 1.45) < 0.04
+    assert "p_click" in T.SCHEDULE_OPTIONS  # set by --p-click, and changeable on --resume
+
+
+def test_protocol_evaluation_applies_the_object_score_floor():
+    t = T.Trainer(micro_schedule(), None, threads=1, cfg=MICRO)
+    plain = T.evaluate_protocol(t.parts, fast=True, baseline=False, seeds=[1000])[0]
+    # a floor above any score empties every slice: no Dice, every absent slice empty, every slice clean
+    high = T.evaluate_protocol(t.parts, fast=True, baseline=False, seeds=[1000], min_object_score=1e9)[0]
+    assert plain["slices"] == high["slices"] == 16 and high["absent_slices"] >= 1
+    assert high["dice3d"] == 0.0 and high["absent_empty"] == high["absent_slices"]
+    assert high["clean_slices"] == high["raw_clean_slices"] == 16
+    low = T.evaluate_protocol(t.parts, fast=True, baseline=False, seeds=[1000], min_object_score=-1e9)[0]
+    assert {k: v for k, v in low.items() if k != "s_per_slice"} == {k: v for k, v in plain.items() if k != "s_per_slice"}

@@ -5,7 +5,9 @@ any other tensor must be equal in every checkpoint. Usage (from models/):
 
     /usr/bin/python3 tools/average_weights.py --out OUT.pt out/run6/best.pt:0.7 out/run7/best.pt:0.3
 
-The weights must sum to 1. The output is model-only, {"model": state_dict}, as best.pt and final.pt.
+The weights must sum to 1. The output is model-only, {"model": state_dict}, as best.pt and final.pt; with
+--min-object-score X it also names the object-score floor chosen for it on validation data (the checkpoint's
+"postprocess", which export.py writes into the manifest). One input with weight 1 just adds the floor.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import torch  # noqa: E402
 from torch import Tensor  # noqa: E402
 
 import train_default  # noqa: E402
+from promptonce_models import checkpoint  # noqa: E402
 
 
 def parse(spec: str) -> Tuple[str, float]:
@@ -61,6 +64,8 @@ def average(states: Sequence[Dict[str, Tensor]], weights: Sequence[float]) -> Di
 def main(argv: Sequence[str] = None) -> int:
     ap = argparse.ArgumentParser(prog="average_weights.py", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
+    ap.add_argument("--min-object-score", type=float, metavar="X",
+                    help="the object-score floor to record: slices scored below it are left empty")
     ap.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT:WEIGHT")
     args = ap.parse_args(argv)
     specs: List[Tuple[str, float]] = [parse(s) for s in args.checkpoints]
@@ -72,10 +77,17 @@ def main(argv: Sequence[str] = None) -> int:
         avg = average(states, [w for _, w in specs])
     except ValueError as e:
         raise SystemExit(f"average_weights.py: {e}")
+    out: Dict[str, object] = {"model": avg}
+    if args.min_object_score is not None:
+        try:
+            out = checkpoint.with_min_object_score(out, args.min_object_score)
+        except checkpoint.CheckpointError as e:
+            raise SystemExit(f"average_weights.py: --min-object-score: {e}")
     tmp = args.out + ".tmp"  # never a half-written file, even when --out names one of the inputs
-    torch.save({"model": avg}, tmp)
+    torch.save(out, tmp)
     os.replace(tmp, args.out)
-    print(f"{args.out}: " + " + ".join(f"{w} x {p}" for p, w in specs), flush=True)
+    print(f"{args.out}: " + " + ".join(f"{w} x {p}" for p, w in specs)
+          + (f", object-score floor {args.min_object_score}" if args.min_object_score is not None else ""), flush=True)
     return 0
 
 

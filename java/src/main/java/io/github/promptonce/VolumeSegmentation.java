@@ -89,17 +89,49 @@ public final class VolumeSegmentation {
 
     /** The binary volume mask of one object (1 = object). */
     public byte[] mask(int objectId) {
-        SliceResult[] r = results.get(objectId);
-        if (r == null) {
-            throw new IllegalArgumentException("no object " + objectId + " (objects: " + results.keySet() + ")");
+        return mask(objectId, Double.NEGATIVE_INFINITY);
+    }
+
+    /**
+     * The binary volume mask of one object with every slice whose object score is below {@code minObjectScore}
+     * left empty. SAM 2 itself empties a slice only when its score is at most 0; a model whose tracks linger past
+     * the object's end with low positive scores can ask for a higher floor
+     * ({@link io.github.promptonce.model.ModelManifest#minObjectScore()}, chosen on validation data). Only the
+     * output changes: the memory the propagation kept is the same. Slices without a score (SAM v1's NaN) are kept.
+     *
+     * @throws IllegalArgumentException when {@code minObjectScore} is NaN
+     */
+    public byte[] mask(int objectId, double minObjectScore) {
+        if (Double.isNaN(minObjectScore)) {
+            throw new IllegalArgumentException("minObjectScore is NaN, expected a number (any negative value keeps "
+                    + "every slice)");
         }
+        SliceResult[] r = resultsOf(objectId);
         byte[] out = new byte[width * height * slices];
         for (int k = 0; k < slices; k++) {
-            if (r[k] != null) {
+            if (r[k] != null && !(r[k].objectScore() < minObjectScore)) {
                 System.arraycopy(r[k].maskView(), 0, out, k * width * height, width * height);
             }
         }
         return out;
+    }
+
+    /** The object score logit of each slice for one object: NaN where no pass reached it or the model has none. */
+    public float[] objectScores(int objectId) {
+        SliceResult[] r = resultsOf(objectId);
+        float[] out = new float[slices];
+        for (int k = 0; k < slices; k++) {
+            out[k] = r[k] == null ? Float.NaN : r[k].objectScore();
+        }
+        return out;
+    }
+
+    private SliceResult[] resultsOf(int objectId) {
+        SliceResult[] r = results.get(objectId);
+        if (r == null) {
+            throw new IllegalArgumentException("no object " + objectId + " (objects: " + results.keySet() + ")");
+        }
+        return r;
     }
 
     /** Full-resolution logits of one object (slices not reached: -1024, SAM 2's "no object" score). */

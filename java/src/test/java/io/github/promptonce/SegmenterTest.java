@@ -305,6 +305,64 @@ class SegmenterTest {
     }
 
     @Test
+    void anObjectScoreFloorEmptiesTheSlicesBelowItAndNothingElse() {
+        VolumeSegmentation v = sam2.propagate(VOLUME, List.of(new ObjectPrompt(1, 6, CLICK)));
+        float[] scores = v.objectScores(1);
+        assertEquals(VOLUME.sliceCount(), scores.length);
+        float[] sorted = scores.clone();
+        java.util.Arrays.sort(sorted);
+        assertTrue(sorted[0] < sorted[sorted.length - 1], "the test needs scores that differ: " + java.util.Arrays.toString(scores));
+        double floor = (sorted[sorted.length / 2] + sorted[sorted.length / 2 - 1]) / 2.0;  // between two scores
+        byte[] all = v.mask(1);
+        byte[] kept = v.mask(1, floor);
+        int area = VOLUME.width() * VOLUME.height();
+        int emptied = 0;
+        for (int k = 0; k < scores.length; k++) {
+            byte[] want = scores[k] < floor ? new byte[area]
+                    : java.util.Arrays.copyOfRange(all, k * area, (k + 1) * area);
+            assertArrayEquals(want, java.util.Arrays.copyOfRange(kept, k * area, (k + 1) * area), "slice " + k);
+            emptied += scores[k] < floor ? 1 : 0;
+        }
+        assertTrue(emptied > 0 && emptied < scores.length, emptied + " slices emptied");
+        assertArrayEquals(all, v.mask(1, Double.NEGATIVE_INFINITY));
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> v.mask(1, Double.NaN));
+        assertTrue(nan.getMessage().contains("NaN"), nan.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> v.objectScores(2));
+    }
+
+    @Test
+    void theManifestCarriesAnOptionalObjectScoreFloor(@TempDir Path dir) throws IOException {
+        assertTrue(sam2.manifest().minObjectScore().isEmpty(), "test-tiny names no floor");
+        String[][] cases = {{"test-tiny", "{\"min_object_score\": 2.5}", "2.5"},
+                {"test-tiny", "{}", ""},
+                {"test-tiny", "{\"min_object_score\": \"high\"}", "postprocess.min_object_score is high"},
+                {"test-tiny", "[1]", "postprocess is [1]"},
+                {"test-tiny-sam", "{\"min_object_score\": 1}", "has no object score"}};
+        int n = 0;
+        for (String[] c : cases) {
+            Path copy = dir.resolve("m" + n++);
+            Files.createDirectories(copy);
+            try (var files = Files.list(TestModels.dir(c[0]))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                }
+            }
+            Path manifest = copy.resolve("manifest.json");
+            String text = Files.readString(manifest).strip();
+            Files.writeString(manifest, text.substring(0, text.length() - 1) + ", \"postprocess\": " + c[1] + "}");
+            if (c[2].isEmpty()) {
+                assertTrue(ModelManifest.read(copy).minObjectScore().isEmpty());
+            } else if (Character.isDigit(c[2].charAt(0))) {
+                assertEquals(Double.parseDouble(c[2]), ModelManifest.read(copy).minObjectScore().getAsDouble());
+            } else {
+                PromptonceException e = assertThrows(PromptonceException.class, () -> ModelManifest.read(copy));
+                assertEquals(ErrorCode.BAD_MODEL, e.code(), e.getMessage());
+                assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void largestComponentPerSliceKeepsOneIslandInEachSlice() {
         // slice 0 (5 x 4): an island of 2 linked diagonally, a single voxel, and the largest, of 4;
         // slice 1: two islands of 2 (the first in row-major order wins); slice 2: empty

@@ -74,6 +74,10 @@ public final class DemoCommand implements Callable<Integer> {
                     + "--largest-component --largest-component-per-slice), which removes specks beside the target.")
     boolean noLargestComponent;
 
+    @Option(names = "--min-object-score", paramLabel = "X|model", defaultValue = ObjectScoreFloor.MODEL,
+            description = ObjectScoreFloor.DESCRIPTION + " Default: ${DEFAULT-VALUE}.")
+    String minObjectScore;
+
     @Option(names = "--overwrite", description = "Replace the files of an earlier demo in --out.")
     boolean overwrite;
 
@@ -117,7 +121,15 @@ public final class DemoCommand implements Callable<Integer> {
             if (segmenter.family() != io.github.promptonce.model.ModelManifest.Family.SAM2) {
                 throw usage("--model " + model + " is a SAM (v1) model; the demo propagates with SAM 2's memory");
             }
-            r = DemoRun.run(segmenter, phantom, !noBaseline, PropagationOptions.defaults(), !noLargestComponent);
+            double floor;
+            try {
+                floor = ObjectScoreFloor.resolve(minObjectScore, segmenter.manifest());
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            err.printf(Locale.ROOT, "promptonce demo: object-score floor %s%n", ObjectScoreFloor.describe(floor));
+            r = DemoRun.run(segmenter, phantom, !noBaseline, PropagationOptions.defaults(), !noLargestComponent,
+                    floor);
         }
         write(phantom, r, outputs);
         outputs.commit();

@@ -41,9 +41,12 @@ final class DemoRun {
      *                         then the largest 8-connected region of each slice
      *                         ({@link VolumeSegmentation#largestComponentPerSlice}: a phantom's target is one region
      *                         in every slice), as {@code segment --largest-component --largest-component-per-slice}
+     * @param minObjectScore   slices of the prompt-once row scored below it are left empty before that
+     *                         ({@link VolumeSegmentation#mask(int, double)}; {@code -Infinity}: none). The baseline
+     *                         row is prompted only where the target is, so it has no track to end.
      */
     static Result run(Segmenter segmenter, Phantom phantom, boolean baseline, PropagationOptions options,
-                      boolean largestComponent) {
+                      boolean largestComponent, double minObjectScore) {
         VolumeMask truth = phantom.truth();
         SliceSource source = SliceSource.of(phantom.volume(), phantom.suggestedWindow());
         int[] click = phantom.promptPoint();
@@ -53,7 +56,7 @@ final class DemoRun {
         VolumeSegmentation v = segmenter.propagate(source,
                 List.of(new ObjectPrompt(1, click[2], prompt)), options.withMode(PropagationMode.BOTH));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        VolumeMask onceMask = VolumeMask.of(post(v.mask(1), truth, largestComponent), truth.nx(), truth.ny(),
+        VolumeMask onceMask = VolumeMask.of(post(v.mask(1, minObjectScore), truth, largestComponent), truth.nx(), truth.ny(),
                 truth.nz(), truth.geometry());
         Row once = new Row("prompt once (SAM 2 memory)", v.promptsUsed(), v.slicesSegmented(1), seconds,
                 Metrics.compare(truth, onceMask), onceMask);

@@ -56,6 +56,10 @@ public final class InfoCommand implements Callable<Integer> {
             out.println("model:        " + model);
             out.println("arch:         " + m.arch() + " (" + m.family().name().toLowerCase(java.util.Locale.ROOT) + ")");
             out.println("sha256:       " + m.sha256() + "  (of manifest.json; pin with --model-sha256)");
+            if (m.minObjectScore().isPresent()) {
+                out.println("postprocess:  object-score floor " + ObjectScoreFloor.describe(m.minObjectScore()
+                        .getAsDouble()) + "  (demo, and segment --min-object-score model)");
+            }
             out.flush();
         }
         if (runtime) {

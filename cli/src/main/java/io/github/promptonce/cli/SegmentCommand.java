@@ -135,6 +135,10 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "to within rounding, so a mask voxel can differ only where its logit is that close to 0).")
     boolean noEncodeAhead;
 
+    @Option(names = "--min-object-score", paramLabel = "X|model",
+            description = ObjectScoreFloor.DESCRIPTION + " SAM 2 only; applied before --largest-component.")
+    String minObjectScore;
+
     @Option(names = "--largest-component", description = "Keep only the largest 3-D connected component.")
     boolean largestComponent;
 
@@ -202,6 +206,19 @@ public final class SegmentCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "promptonce: %s (%s) on %s, %s, volume %dx%dx%d, window %s%n", segmenter.arch(),
                     segmenter.family().name().toLowerCase(Locale.ROOT), dev, segmenter.runtimeDescription(),
                     volume.nx(), volume.ny(), volume.nz(), win);
+            if (segmenter.family() == ModelManifest.Family.SAM && minObjectScore != null) {
+                throw usage("--min-object-score needs a SAM 2 model: " + segmenter.arch() + " is SAM (v1), which "
+                        + "has no object score");
+            }
+            double floor;
+            try {
+                floor = ObjectScoreFloor.resolve(minObjectScore, segmenter.manifest());
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            if (minObjectScore != null) {
+                err.println("promptonce: object-score floor " + ObjectScoreFloor.describe(floor));
+            }
             if (segmenter.family() == ModelManifest.Family.SAM) {
                 SliceResult r;
                 try (ImageEmbedding e = segmenter.encode(source.slice(slice))) {
@@ -241,7 +258,7 @@ public final class SegmentCommand implements Callable<Integer> {
                 if (terminal) {
                     err.println();
                 }
-                mask = v.mask(1);
+                mask = v.mask(1, floor);
                 if (logits != null) {
                     logitValues = v.logits(1);
                 }

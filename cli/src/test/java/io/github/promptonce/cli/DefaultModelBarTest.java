@@ -31,7 +31,8 @@ class DefaultModelBarTest {
             for (long seed = 1; seed <= 5; seed++) {
                 var p = PhantomGenerator.generate(256, 256, 32, seed);
                 assertTrue(p.distractorCount() >= 1, "seed " + seed + " has no distractor");
-                DemoRun.Result r = DemoRun.run(s, p, false, PropagationOptions.defaults(), true);
+                DemoRun.Result r = DemoRun.run(s, p, false, PropagationOptions.defaults(), true,
+                        ObjectScoreFloor.resolve(ObjectScoreFloor.MODEL, s.manifest()));
                 double dice = r.once().score().dice();
                 diceSum += dice;
                 n++;

@@ -48,7 +48,8 @@ class DefaultModelProtocolTest {
             assertEquals(DefaultModel.ARCH, s.arch());
             for (HeldOutProtocol.Case c : HeldOutProtocol.cases(!full)) {
                 Phantom p = PhantomGenerator.generate(c.size(), c.size(), c.slices(), c.seed());
-                DemoRun.Result r = DemoRun.run(s, p, true, PropagationOptions.defaults(), true);
+                DemoRun.Result r = DemoRun.run(s, p, true, PropagationOptions.defaults(), true,
+                        ObjectScoreFloor.resolve(ObjectScoreFloor.MODEL, s.manifest()));
                 int absent = 0;
                 int absentEmpty = 0;
                 for (SliceScore sc : r.once().score().slices()) {

@@ -32,6 +32,9 @@ class DemoCommandTest {
         MainTest.Result r = MainTest.run("demo", "--seed", "1", "--slices", "16", "--out", out.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.err().contains("embedded default promptonce-small"), r.err());
+        double floor = ObjectScoreFloor.resolve(ObjectScoreFloor.MODEL,
+                io.github.promptonce.model.ModelManifest.read(io.github.promptonce.DefaultModel.directory()));
+        assertTrue(r.err().contains("object-score floor " + ObjectScoreFloor.describe(floor)), r.err());
 
         // the printed table: prompt once uses one prompt, the baseline one per slice with the target
         Matcher once = row("prompt once \\(SAM 2 memory\\)", r.out());
@@ -89,6 +92,10 @@ class DemoCommandTest {
         MainTest.Result threads = MainTest.run("demo", "--threads", "-1", "--out", tmp.toString());
         assertEquals(ExitCodes.USAGE, threads.code());
         assertTrue(threads.err().contains("--threads -1 must be >= 0"), threads.err());
+        MainTest.Result floor = MainTest.run("demo", "--min-object-score", "-inf", "--slices", "6", "--size", "64",
+                "--out", tmp.resolve("floor").toString());
+        assertEquals(ExitCodes.USAGE, floor.code());
+        assertTrue(floor.err().contains("--min-object-score -inf is not a finite number"), floor.err());
         String sam = SegmentCommandTest.model("test-tiny-sam").toString();
         MainTest.Result v1 = MainTest.run("demo", "--model", sam, "--slices", "6", "--size", "64", "--out",
                 tmp.resolve("sam").toString());

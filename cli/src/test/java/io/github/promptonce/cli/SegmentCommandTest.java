@@ -135,6 +135,49 @@ class SegmentCommandTest {
     }
 
     @Test
+    void minObjectScoreLeavesSlicesBelowTheFloorEmpty() throws Exception {
+        String[] common = {"segment", "--model", model("test-tiny").toString(), "--input", input.toString(),
+                "--slice", "3", "--point", "20,16", "--window", "50,600"};
+        Path plain = tmp.resolve("plain.nii.gz");
+        assertEquals(0, MainTest.run(concat(common, "--out", plain.toString())).code());
+        // test-tiny's manifest names no floor: "model" changes nothing
+        Path model = tmp.resolve("model-floor.nii.gz");
+        MainTest.Result r = MainTest.run(concat(common, "--min-object-score", "model", "--out", model.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("object-score floor none"), r.err());
+        Volume a = Volumes.read(plain);
+        Volume b = Volumes.read(model);
+        double foreground = 0;
+        for (int i = 0; i < a.voxelCount(); i++) {
+            assertEquals(a.get(i), b.get(i), "voxel " + i);
+            foreground += a.get(i);
+        }
+        assertTrue(foreground > 0, "something was segmented");
+        // a floor above every score empties every slice
+        Path high = tmp.resolve("high.nii.gz");
+        r = MainTest.run(concat(common, "--min-object-score", "1e9", "--out", high.toString()));
+        assertEquals(0, r.code(), r.err());
+        Volume h = Volumes.read(high);
+        for (int i = 0; i < h.voxelCount(); i++) {
+            assertEquals(0.0, h.get(i), "voxel " + i);
+        }
+        r = MainTest.run(concat(common, "--min-object-score", "high", "--out", tmp.resolve("x.nii.gz").toString()));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--min-object-score high is not a finite number"), r.err());
+        r = MainTest.run("segment", "--model", model("test-tiny-sam").toString(), "--input", input.toString(),
+                "--slice", "3", "--point", "20,16", "--window", "50,600", "--min-object-score", "1", "--out",
+                tmp.resolve("y.nii.gz").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("needs a SAM 2 model"), r.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void timingsListEveryPropagatedSlice() throws Exception {
         Path timings = tmp.resolve("timings.csv");
         MainTest.Result r = MainTest.run("segment", "--model", model("test-tiny").toString(), "--input",

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * A model directory's {@code manifest.json} as written by {@code models/export.py}: family, input size and
@@ -55,6 +56,7 @@ public final class ModelManifest {
     private final String arch;
     private final int imageSize;
     private final Map<String, Component> components = new LinkedHashMap<>();
+    private final OptionalDouble minObjectScore;
 
     private ModelManifest(Path directory, String sha256, Map<String, Object> root) {
         this.directory = directory;
@@ -94,6 +96,27 @@ public final class ModelManifest {
                 throw bad("component \"" + needed + "\" is missing (a " + fam + " model needs it)");
             }
         }
+        this.minObjectScore = readMinObjectScore();
+    }
+
+    /** The optional {@code postprocess.min_object_score}: a finite number, and only for SAM 2 (SAM has no score). */
+    private OptionalDouble readMinObjectScore() {
+        if (!root.containsKey("postprocess")) {
+            return OptionalDouble.empty();
+        }
+        Map<String, Object> p = object(root, "postprocess");
+        if (!p.containsKey("min_object_score")) {
+            return OptionalDouble.empty();
+        }
+        Object raw = p.get("min_object_score");
+        if (!(raw instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            throw bad("postprocess.min_object_score is " + raw + ", expected a finite number");
+        }
+        double v = n.doubleValue();
+        if (family != Family.SAM2) {
+            throw bad("postprocess.min_object_score is set, but a " + family + " model has no object score");
+        }
+        return OptionalDouble.of(v);
     }
 
     /** {@code file} when it names a file inside the model directory (no separator, no leading dot), else BAD_MODEL. */
@@ -255,6 +278,17 @@ public final class ModelManifest {
             throw bad("no component \"" + name + "\"");
         }
         return c;
+    }
+
+    /**
+     * The object-score floor the model's authors chose for its output (the manifest's optional
+     * {@code postprocess.min_object_score}, e.g. the default model's, chosen on validation phantoms; see
+     * {@code models/MODEL_CARD.md}): slices whose score is below it are better left empty
+     * ({@link io.github.promptonce.VolumeSegmentation#mask(int, double)}). Empty when the model names none, as
+     * official SAM 2 exports: SAM 2's own rule (empty at score &le; 0) is all there is.
+     */
+    public OptionalDouble minObjectScore() {
+        return minObjectScore;
     }
 
     /** "square" (SAM 2: resize to S×S) or "longest_side_pad" (SAM: keep aspect, pad). */

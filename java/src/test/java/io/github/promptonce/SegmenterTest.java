@@ -311,7 +311,8 @@ class SegmenterTest {
         assertEquals(VOLUME.sliceCount(), scores.length);
         float[] sorted = scores.clone();
         java.util.Arrays.sort(sorted);
-        assertTrue(sorted[0] < sorted[sorted.length - 1], "the test needs scores that differ: " + java.util.Arrays.toString(scores));
+        assertTrue(sorted[0] < sorted[sorted.length - 1],
+                "the test needs scores that differ: " + java.util.Arrays.toString(scores));
         double floor = (sorted[sorted.length / 2] + sorted[sorted.length / 2 - 1]) / 2.0;  // between two scores
         byte[] all = v.mask(1);
         byte[] kept = v.mask(1, floor);

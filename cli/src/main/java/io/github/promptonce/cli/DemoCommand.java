@@ -74,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + "--largest-component --largest-component-per-slice), which removes specks beside the target.")
     boolean noLargestComponent;
 
-    @Option(names = "--min-object-score", paramLabel = "X|model", defaultValue = ObjectScoreFloor.MODEL,
+    @Option(names = "--min-object-score", paramLabel = "X|model|none", defaultValue = ObjectScoreFloor.MODEL,
             description = ObjectScoreFloor.DESCRIPTION + " Default: ${DEFAULT-VALUE}.")
     String minObjectScore;
 

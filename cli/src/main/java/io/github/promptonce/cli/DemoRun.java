@@ -56,8 +56,8 @@ final class DemoRun {
         VolumeSegmentation v = segmenter.propagate(source,
                 List.of(new ObjectPrompt(1, click[2], prompt)), options.withMode(PropagationMode.BOTH));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        VolumeMask onceMask = VolumeMask.of(post(v.mask(1, minObjectScore), truth, largestComponent), truth.nx(), truth.ny(),
-                truth.nz(), truth.geometry());
+        VolumeMask onceMask = VolumeMask.of(post(v.mask(1, minObjectScore), truth, largestComponent), truth.nx(),
+                truth.ny(), truth.nz(), truth.geometry());
         Row once = new Row("prompt once (SAM 2 memory)", v.promptsUsed(), v.slicesSegmented(1), seconds,
                 Metrics.compare(truth, onceMask), onceMask);
         Row perSlice = null;

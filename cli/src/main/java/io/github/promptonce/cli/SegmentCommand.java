@@ -135,7 +135,7 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "to within rounding, so a mask voxel can differ only where its logit is that close to 0).")
     boolean noEncodeAhead;
 
-    @Option(names = "--min-object-score", paramLabel = "X|model",
+    @Option(names = "--min-object-score", paramLabel = "X|model|none",
             description = ObjectScoreFloor.DESCRIPTION + " SAM 2 only; applied before --largest-component.")
     String minObjectScore;
 

@@ -153,6 +153,13 @@ class SegmentCommandTest {
             foreground += a.get(i);
         }
         assertTrue(foreground > 0, "something was segmented");
+        Path none = tmp.resolve("none.nii.gz");
+        r = MainTest.run(concat(common, "--min-object-score", "none", "--out", none.toString()));
+        assertEquals(0, r.code(), r.err());
+        Volume n = Volumes.read(none);
+        for (int i = 0; i < a.voxelCount(); i++) {
+            assertEquals(a.get(i), n.get(i), "voxel " + i);
+        }
         // a floor above every score empties every slice
         Path high = tmp.resolve("high.nii.gz");
         r = MainTest.run(concat(common, "--min-object-score", "1e9", "--out", high.toString()));

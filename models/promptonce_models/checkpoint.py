@@ -1,6 +1,7 @@
 """Building models, random weights, and strict loading of official checkpoints (layout unchanged)."""
 from __future__ import annotations
 
+import math
 import os
 from typing import Dict, List, Mapping, Optional, Union
 
@@ -84,17 +85,24 @@ def _guess_family(sd: Mapping[str, object]) -> str:
     return "unknown"
 
 
-def read_checkpoint(path: str, cfg: ArchConfig) -> Dict[str, Tensor]:
-    """The state dict of an official checkpoint for cfg's family: sam2 `{"model": state_dict}`, SAM a plain
-    state dict. Layout or family mismatches are CheckpointErrors with a clear message."""
+def _load_file(path: str) -> object:
+    """What a checkpoint file holds, read with weights_only=True; a missing or unreadable file is a CheckpointError."""
     if not os.path.isfile(path):
         raise CheckpointError(f"checkpoint {path}: no such file")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable file is reported the same way
         raise CheckpointError(f"checkpoint {path}: not a readable PyTorch checkpoint ({type(e).__name__}: "
                               f"{str(e).splitlines()[0] if str(e) else ''})") from None
-    name = os.path.basename(path)
+
+
+def read_checkpoint(path: str, cfg: ArchConfig) -> Dict[str, Tensor]:
+    """The state dict of an official checkpoint for cfg's family: sam2 `{"model": state_dict}`, SAM a plain
+    state dict. Layout or family mismatches are CheckpointErrors with a clear message."""
+    return _state_dict_of(_load_file(path), os.path.basename(path), cfg)
+
+
+def _state_dict_of(obj: object, name: str, cfg: ArchConfig) -> Dict[str, Tensor]:
     if not isinstance(obj, dict):
         raise CheckpointError(f"checkpoint {name}: expected a dict, got {type(obj).__name__}")
     if cfg.family == "sam2":
@@ -115,10 +123,14 @@ def read_checkpoint(path: str, cfg: ArchConfig) -> Dict[str, Tensor]:
     return sd
 
 
-def load_checkpoint(model: Model, path: str) -> None:
+def load_checkpoint(model: Model, path: str) -> Optional[float]:
+    """Loads the checkpoint at `path` into `model` (strictly); -> the object-score floor it names, if any
+    (min_object_score), read from the same load."""
     cfg = model.cfg
-    sd = read_checkpoint(path, cfg)
+    obj = _load_file(path)
+    sd = _state_dict_of(obj, os.path.basename(path), cfg)
     load_state_dict_strict(model, sd, f"checkpoint {os.path.basename(path)} does not match arch {cfg.name}")
+    return min_object_score(obj)
 
 
 def official_checkpoint(model: Model) -> Dict[str, object]:
@@ -136,7 +148,7 @@ MIN_OBJECT_SCORE = "min_object_score"
 
 def with_min_object_score(checkpoint: Dict[str, object], value: float) -> Dict[str, object]:
     """`checkpoint` ({"model": ...}) naming an object-score floor: slices scored below it are left empty."""
-    if not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
         raise CheckpointError(f"min_object_score {value!r} is not a finite number")
     out = dict(checkpoint)
     out[POSTPROCESS] = {MIN_OBJECT_SCORE: torch.tensor(float(value), dtype=torch.float64)}
@@ -161,8 +173,4 @@ def min_object_score(checkpoint: object) -> Optional[float]:
 
 def read_min_object_score(path: str) -> Optional[float]:
     """min_object_score of the checkpoint file at `path` (read with weights_only=True)."""
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # noqa: BLE001 - reported as read_checkpoint does
-        raise CheckpointError(f"checkpoint {path}: not a readable PyTorch checkpoint ({type(e).__name__})") from None
-    return min_object_score(obj)
+    return min_object_score(_load_file(path))

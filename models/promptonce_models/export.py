@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence
 import torch
 
 from . import __version__
-from .checkpoint import CheckpointError, Model, build_model, load_checkpoint, random_model, read_min_object_score
+from .checkpoint import CheckpointError, Model, build_model, load_checkpoint, random_model
 from .configs import ARCHS, ArchConfig, Sam2Config, get_config
 from .precision import BFLOAT16, bfloat16_components, bfloat16_copy, variant_file
 from .sam2 import NO_OBJ_SCORE
@@ -241,15 +241,11 @@ def export(arch: str, out: str, checkpoint: Optional[str] = None, seed: Optional
     if checkpoint is not None:
         model = build_model(cfg)
         try:
-            load_checkpoint(model, checkpoint)
+            floor = load_checkpoint(model, checkpoint)  # and the checkpoint's "postprocess", when it has one
         except CheckpointError as e:
             raise ExportError(str(e)) from None
         weights: Dict[str, object] = {"source": "checkpoint", "file": os.path.basename(checkpoint),
                                       "sha256": sha256_file(checkpoint)}
-        try:
-            floor = read_min_object_score(checkpoint)  # the checkpoint's "postprocess", when it has one
-        except CheckpointError as e:
-            raise ExportError(str(e)) from None
     else:
         assert seed is not None
         model = random_model(cfg, seed)

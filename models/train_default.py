@@ -1116,6 +1116,10 @@ def benchmark(args: argparse.Namespace) -> int:
 
 
 def eval_only(args: argparse.Namespace) -> int:
+    if args.min_object_score is not None and not math.isfinite(args.min_object_score):
+        print(f"train_default.py: --min-object-score {args.min_object_score} is not a finite number",
+              file=sys.stderr)
+        return 2
     st = load_checkpoint(args.eval_only)
     cfg = configs.get_config(args.arch)
     torch.set_num_threads(args.threads)
@@ -1124,10 +1128,6 @@ def eval_only(args: argparse.Namespace) -> int:
     ckpt.load_state_dict_strict(model, sd, f"checkpoint {args.eval_only}")
     if args.protocol:
         seeds = [int(x) for x in args.eval_seeds.split(",")] if args.eval_seeds else None
-        if args.min_object_score is not None and not math.isfinite(args.min_object_score):
-            print(f"train_default.py: --min-object-score {args.min_object_score} is not a finite number",
-                  file=sys.stderr)
-            return 2
         floor = args.min_object_score if args.min_object_score is not None else ckpt.min_object_score(st)
         print(f"object-score floor: {'none' if floor is None else floor}"
               + (" (--min-object-score)" if args.min_object_score is not None else " (the checkpoint's)"), flush=True)

@@ -257,3 +257,9 @@ def test_protocol_evaluation_applies_the_object_score_floor():
     low = T.evaluate_protocol(t.parts, fast=True, baseline=False, seeds=[1000], min_object_score=-1e9)[0]
     same = [k for k in plain if k != "s_per_slice"]
     assert [low[k] for k in same] == [plain[k] for k in same]
+
+
+def test_eval_only_refuses_a_floor_that_is_not_a_finite_number(capsys):
+    for bad in ("nan", "inf"):
+        assert T.main(["--eval-only", "unused.pt", "--protocol", "fast", "--min-object-score", bad]) == 2
+        assert f"--min-object-score {bad} is not a finite number" in capsys.readouterr().err

@@ -34,7 +34,8 @@ public final class InfoCommand implements Callable<Integer> {
     Path path;
 
     @picocli.CommandLine.Option(names = "--runtime",
-            description = "Print the LibTorch runtime in use (backend, version, library, threads, CUDA devices).")
+            description = "Print the LibTorch runtime in use (backend, version, library, threads, CUDA devices, "
+                    + "and whether the CPU has bfloat16 instructions, which --precision auto follows).")
     boolean runtime;
 
     @picocli.CommandLine.Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto",
@@ -80,6 +81,9 @@ public final class InfoCommand implements Callable<Integer> {
                 out.println("cuda:         " + r.cudaDeviceCount() + " device(s)");
             }
             out.println("threads:      " + r.threads());
+            out.println("cpu bf16:     " + (io.github.promptonce.runtime.CpuFeatures.hasBfloat16()
+                    ? "yes (avx512_bf16 or amx_bf16): --precision auto runs bf16 on the CPU"
+                    : "no (neither avx512_bf16 nor amx_bf16): --precision auto runs fp32 on the CPU; bf16 is slower"));
             out.flush();
         }
         if (path != null) {

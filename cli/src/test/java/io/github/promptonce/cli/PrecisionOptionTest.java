@@ -18,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code --precision} on segment: bf16 runs and keeps the mask, bad values and models without variants are refused. */
 class PrecisionOptionTest {
+    /** The library's override of the CPU detection (CpuFeatures.BF16_PROPERTY, documented in docs/performance.md). */
+    private static final String CPU_BF16 = "promptonce.cpu.bf16";
+
     @TempDir
     Path tmp;
     Path input;
@@ -61,6 +64,37 @@ class PrecisionOptionTest {
         }
         assertTrue(either > 0, "nothing segmented");
         assertTrue((double) both / either > 0.95, "bf16 vs fp32 mask IoU " + (double) both / either);
+    }
+
+    /** bf16 asked for on a CPU without bfloat16 instructions runs as asked, with one warning that it is slower. */
+    @Test
+    void bf16OnACpuWithoutTheInstructionsWarns() {
+        String tiny = SegmentCommandTest.model("test-tiny").toString();
+        String warning = "promptonce: warning: precision bf16 on a CPU without bfloat16 instructions";
+        String before = System.getProperty(CPU_BF16);
+        try {
+            System.setProperty(CPU_BF16, "false");
+            MainTest.Result slow = segment("bf16", tmp.resolve("a.nii.gz"), "--model", tiny);
+            assertEquals(0, slow.code(), slow.err());
+            assertTrue(slow.err().contains(", bf16"), "bf16 runs as asked: " + slow.err());
+            assertEquals(1, slow.err().split(warning, -1).length - 1, "one warning: " + slow.err());
+            assertTrue(slow.err().contains("slower than at fp32") && slow.err().contains("--precision auto"),
+                    slow.err());
+            MainTest.Result auto = segment("auto", tmp.resolve("b.nii.gz"), "--model", tiny);
+            assertEquals(0, auto.code(), auto.err());
+            assertTrue(!auto.err().contains(warning) && !auto.err().contains(", bf16"), "auto runs fp32: " + auto.err());
+
+            System.setProperty(CPU_BF16, "true");
+            MainTest.Result fast = segment("bf16", tmp.resolve("c.nii.gz"), "--model", tiny);
+            assertEquals(0, fast.code(), fast.err());
+            assertTrue(!fast.err().contains(warning), fast.err());
+        } finally {
+            if (before == null) {
+                System.clearProperty(CPU_BF16);
+            } else {
+                System.setProperty(CPU_BF16, before);
+            }
+        }
     }
 
     @Test

@@ -10,7 +10,9 @@ import java.util.Locale;
  *   <li>{@link #BF16}: the heavy components (image encoder; SAM 2's memory attention) in bfloat16, the mask
  *       decoders and SAM 2's memory encoder in float32 (masks, IoU, object score and pointers are decided in float32;
  *       memories are stored in bfloat16 at either precision, as the official predictor stores them). Needs a
- *       model exported with its bfloat16 variants ({@code models/export.py} writes them by default);</li>
+ *       model exported with its bfloat16 variants ({@code models/export.py} writes them by default). On a CPU
+ *       without bfloat16 instructions it runs as asked, many times slower than {@code FP32}, and logs a
+ *       warning;</li>
  *   <li>{@link #AUTO}: {@code BF16} where it pays, on CUDA or on a CPU with bfloat16 instructions
  *       ({@code avx512_bf16} or {@code amx_bf16}), when the model has the variants; else {@code FP32}.</li>
  * </ul>

@@ -21,7 +21,9 @@
 # 3. exports SAM 2.1 hiera tiny with random weights (scripts/bench/export-bench-models.sh) and times its frame,
 #    phase by phase, on cuda:0 and on the CPU with JMH (Sam2FrameBenchmark, native backend, library of step 1), in
 #    float32 and in bfloat16 (precision=fp32,bf16: the bf16 variants of the image encoder and memory attention;
-#    GPU_CHECK_PRECISIONS=fp32 for float32 only).
+#    GPU_CHECK_PRECISIONS=fp32 for float32 only). A CPU without bfloat16 instructions (neither avx512_bf16 nor
+#    amx_bf16) emulates bf16 9-27x slower than fp32, so there the CPU is timed without bf16 unless
+#    GPU_CHECK_CPU_BF16=1; the summary says so.
 #    GPU_CHECK_JMH: the benchmark regex (default Sam2FrameBenchmark: all five phases; Sam2FrameBenchmark.frame$ for
 #    the frame alone); GPU_CHECK_JMH_ARGS: JMH's run options (default "-wi 2 -i 5 -f 1").
 # Everything it writes: build-gpu/ (the native build, test fixtures, logs, results), bench-models/, and with Maven
@@ -182,15 +184,37 @@ if [ -n "$BUNDLE" ]; then
 else
   jmh=("$JAVA" --enable-native-access=ALL-UNNAMED -jar jmh/target/benchmarks.jar)
 fi
-"${jmh[@]}" "$JMH_REGEX" -p backend=native -p device=cuda:0,cpu -p precision="$PRECISIONS" \
-  -p model=bench-models/sam2.1_hiera_t \
-  -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dpromptonce.native.path=$LIB" "${JMH_RUN[@]}" \
-  -rf json -rff "$B/sam2-frame-gpu.json" 2>&1 | tee "$B/jmh.log" || fail "JMH failed (see $B/jmh.log)"
-[ -f "$B/sam2-frame-gpu.json" ] || fail "JMH wrote no results (see $B/jmh.log)"
-"$PY" - "$B/sam2-frame-gpu.json" "$PRECISIONS" <<'PYEOF' | tee -a "$B/summary.txt" \
+# bf16 on a CPU without bfloat16 instructions is emulated, 9-27x slower than fp32 (docs/performance.md): timing it
+# there would spend most of a lent machine's time, so such a CPU is timed in the other precisions only
+# (GPU_CHECK_CPU_BF16=1 times it anyway). Each device gets its own JMH run; the results are merged.
+CPU_PRECISIONS=$PRECISIONS
+if [[ ",$PRECISIONS," == *,bf16,* ]] && ! grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo 2>/dev/null \
+    && [ "${GPU_CHECK_CPU_BF16:-0}" != 1 ]; then
+  CPU_PRECISIONS=$(tr ',' '\n' <<< "$PRECISIONS" | grep -vx bf16 | paste -sd, - || true)
+  echo "gpu-check: this CPU has no bfloat16 instructions (neither avx512_bf16 nor amx_bf16): bf16 is timed on" \
+    "cuda:0 only (GPU_CHECK_CPU_BF16=1 times it on the CPU too)" | tee -a "$B/summary.txt"
+fi
+runs=("cuda:0|$PRECISIONS")
+[ -z "$CPU_PRECISIONS" ] || runs+=("cpu|$CPU_PRECISIONS")
+rm -f "$B"/sam2-frame-*.json
+: > "$B/jmh.log"
+jsons=()
+for run in "${runs[@]}"; do
+  dev=${run%%|*}
+  json="$B/sam2-frame-run-${dev%%:*}.json"
+  "${jmh[@]}" "$JMH_REGEX" -p backend=native -p device="$dev" -p precision="${run#*|}" \
+    -p model=bench-models/sam2.1_hiera_t \
+    -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dpromptonce.native.path=$LIB" "${JMH_RUN[@]}" \
+    -rf json -rff "$json" 2>&1 | tee -a "$B/jmh.log" || fail "JMH failed on $dev (see $B/jmh.log)"
+  [ -f "$json" ] || fail "JMH wrote no results for $dev (see $B/jmh.log)"
+  jsons+=("$json")
+done
+"$PY" - "$B/sam2-frame-gpu.json" "$PRECISIONS" "$CPU_PRECISIONS" "${jsons[@]}" <<'PYEOF' | tee -a "$B/summary.txt" \
   || fail "the frame was not timed on both devices, or its results are unreadable (see above and $B/jmh.log)"
 import json, sys
-rows = json.load(open(sys.argv[1]))
+rows = [r for f in sys.argv[4:] for r in json.load(open(f))]
+with open(sys.argv[1], "w") as out:  # one file of every run's results, brought back
+    json.dump(rows, out, indent=1)
 print("\nSAM 2.1 hiera tiny, one frame over a full bank (ms, JMH single shots):")
 for r in rows:
     p = r["params"]
@@ -200,7 +224,8 @@ for r in rows:
     print(f"  {r['benchmark'].rsplit('.', 1)[1]:<26} {p['device']:<7} {p.get('precision', 'fp32'):<5} "
           f"{m['score']:10.1f} {err} {m['scoreUnit']}")
 timed = {(r["params"]["device"], r["params"].get("precision", "fp32")) for r in rows if r["benchmark"].endswith(".frame")}
-wanted = {(d, p) for d in ("cuda:0", "cpu") for p in sys.argv[2].split(",")}
+wanted = ({("cuda:0", p) for p in sys.argv[2].split(",")}
+          | {("cpu", p) for p in sys.argv[3].split(",") if p})
 missing = {f"{d} {p}" for d, p in wanted - timed}
 frame = {k: r["primaryMetric"]["score"] for r in rows if r["benchmark"].endswith(".frame")
          for k in [(r["params"]["device"], r["params"].get("precision", "fp32"))]}

@@ -36,8 +36,9 @@ import java.util.concurrent.Callable;
                 + "the per-slice baseline (image mode, a mask-derived prompt on every slice that contains the target) "
                 + "and prints both rows side by side: 3-D Dice, slices with false positives, prompts, time per slice.",
             "Writes into --out: input.nii.gz, truth.nii.gz, mask.nii.gz (prompt once), baseline-mask.nii.gz, "
-                + "montage.png (the prompt-once mask over the slices, the click marked) and per-slice.csv, all "
-                + "together once all are written; files of an earlier demo there are refused unless --overwrite.",
+                + "montage.png (the prompt-once mask over the slices, the click marked) and per-slice.csv (voxels, "
+                + "Dice and status of each row per slice, with the prompt-once track's object score and whether "
+                + "--min-object-score emptied the slice), all together once all are written; files of an earlier demo there are refused unless --overwrite.",
             "Exit codes: 0 ok, 2 usage, 4 model error, 1 internal."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -175,7 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     static String perSliceCsv(DemoRun.Result r) {
-        StringBuilder sb = new StringBuilder("slice,truth_voxels,once_voxels,once_dice,once_jaccard,once_status");
+        StringBuilder sb = new StringBuilder("slice,truth_voxels,once_voxels,once_dice,once_jaccard,once_status,"
+                + "once_object_score,once_below_floor");
         if (r.perSlice() != null) {
             sb.append(",baseline_prompted,baseline_voxels,baseline_dice,baseline_jaccard,baseline_status");
         }
@@ -185,7 +187,8 @@ public final class DemoCommand implements Callable<Integer> {
             SliceScore s = once.get(k);
             sb.append(k).append(',').append(s.truth()).append(',').append(s.predicted()).append(',')
                     .append(num(s.dice())).append(',').append(num(s.jaccard())).append(',')
-                    .append(s.status().csvName());
+                    .append(s.status().csvName()).append(',').append(score(r.objectScores()[k])).append(',')
+                    .append(r.belowFloor(k) ? 1 : 0);
             if (r.perSlice() != null) {
                 SliceScore b = r.perSlice().score().slices().get(k);
                 sb.append(',').append(b.truth() > 0 ? 1 : 0).append(',').append(b.predicted()).append(',')
@@ -195,6 +198,10 @@ public final class DemoCommand implements Callable<Integer> {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static String score(float v) {
+        return Float.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String num(double v) {

@@ -28,8 +28,16 @@ final class DemoRun {
         }
     }
 
-    /** The click ({x, y, slice}) and the rows: prompt once first, then the baseline (null when skipped). */
-    record Result(int[] click, Row once, Row perSlice) {
+    /**
+     * The click ({x, y, slice}) and the rows: prompt once first, then the baseline (null when skipped); the
+     * prompt-once track's object score per slice (NaN where the model has none) and the floor applied to it
+     * ({@code -Infinity}: none).
+     */
+    record Result(int[] click, Row once, Row perSlice, float[] objectScores, double minObjectScore) {
+        /** Whether the floor left slice {@code k} empty (VolumeSegmentation.mask(id, floor)'s rule). */
+        boolean belowFloor(int k) {
+            return objectScores[k] < minObjectScore;
+        }
     }
 
     private DemoRun() {
@@ -69,7 +77,7 @@ final class DemoRun {
             perSlice = new Row("per-slice prompts (image mode)", b.prompts(), b.slicesProcessed(), b.seconds(),
                     Metrics.compare(truth, m), m);
         }
-        return new Result(click, once, perSlice);
+        return new Result(click, once, perSlice, v.objectScores(1), minObjectScore);
     }
 
     private static byte[] post(byte[] mask, VolumeMask grid, boolean largestComponent) {

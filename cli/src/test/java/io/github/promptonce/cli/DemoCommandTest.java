@@ -72,6 +72,26 @@ class DemoCommandTest {
             }
         }
         assertEquals(dice, twiceIntersection / (t + p), 1e-3);
+
+        // each slice's object score, and the floor's decision from it: below the floor, the slice is empty
+        List<String> header = List.of(csv.get(0).split(","));
+        int scoreColumn = header.indexOf("once_object_score");
+        int belowColumn = header.indexOf("once_below_floor");
+        assertTrue(scoreColumn > 0 && belowColumn > 0, csv.get(0));
+        int below = 0;
+        for (String line : csv.subList(1, csv.size())) {
+            String[] c = line.split(",", -1);
+            double score = Double.parseDouble(c[scoreColumn]);
+            boolean emptied = "1".equals(c[belowColumn]);
+            assertEquals(score < floor, emptied, line);
+            if (emptied) {
+                below++;
+                assertEquals("0", c[2], "a slice below the floor is empty: " + line);
+            }
+        }
+        String prompted = csv.get(1 + Integer.parseInt(r.out().replaceAll("(?s).* on slice (\\d+);.*", "$1")));
+        assertTrue(Double.parseDouble(prompted.split(",", -1)[scoreColumn]) > floor, "prompted slice " + prompted);
+        assertTrue(below > 0, "seed 1's track ends below the floor on some slice:\n" + String.join("\n", csv));
     }
 
     @Test

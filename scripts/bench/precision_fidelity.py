@@ -4,7 +4,8 @@ the target's centre on its middle slice, propagated both ways) at --precision fp
 then per seed: 3-D Dice of each to the truth, 3-D Dice of bf16 to fp32, and per slice whether the two agree (both
 empty, or a slice Dice >= --slice-dice between them). Prints a table and the summary the docs quote.
 
-    /usr/bin/python3 scripts/bench/precision_fidelity.py --seeds 1000-1049 --work /tmp/precision-fidelity
+    /usr/bin/python3 scripts/bench/precision_fidelity.py --seeds 1000-1049 --work /tmp/precision-fidelity \
+        [--backend native|javacpp]
 
 Needs a built checkout (bin/promptonce) and nibabel (python3-nibabel). Times are not measured here.
 """
@@ -30,10 +31,11 @@ def dice(x, y):
     return 1.0 if s == 0 else 2.0 * int(np.logical_and(x, y).sum()) / s
 
 
-def run(seed, precision, work, size, slices):
-    out = os.path.join(work, f"seed{seed}-{precision}")
+def run(seed, precision, work, size, slices, backend):
+    out = os.path.join(work, f"seed{seed}-{backend}-{precision}")
     subprocess.run([os.path.join(ROOT, "bin/promptonce"), "demo", "--seed", str(seed), "--precision", precision,
-                    "--size", str(size), "--slices", str(slices), "--no-baseline", "--overwrite", "--out", out],
+                    "--size", str(size), "--slices", str(slices), "--backend", backend, "--no-baseline",
+                    "--overwrite", "--out", out],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     load = lambda n: np.asarray(nib.load(os.path.join(out, n)).dataobj) > 0  # noqa: E731
     return load("truth.nii.gz"), load("mask.nii.gz")
@@ -45,6 +47,8 @@ def main():
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--slices", type=int, default=32)
     ap.add_argument("--slice-dice", type=float, default=0.95, help="a slice agrees at this Dice or more")
+    ap.add_argument("--backend", default="native", choices=("native", "javacpp"),
+                    help="the demo's --backend (default native)")
     ap.add_argument("--work", default="/tmp/promptonce-precision-fidelity")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -52,8 +56,8 @@ def main():
     agree_slices = total_slices = 0
     print(f"{'seed':>6} {'fp32 Dice':>10} {'bf16 Dice':>10} {'drop':>8} {'bf16~fp32':>10} {'slices agree':>13}")
     for s in seeds(a.seeds):
-        truth, m32 = run(s, "fp32", a.work, a.size, a.slices)
-        _, m16 = run(s, "bf16", a.work, a.size, a.slices)
+        truth, m32 = run(s, "fp32", a.work, a.size, a.slices, a.backend)
+        _, m16 = run(s, "bf16", a.work, a.size, a.slices, a.backend)
         d32, d16, d = dice(truth, m32), dice(truth, m16), dice(m32, m16)
         k_axis = 2  # NIfTI data[i, j, k]: k = slice
         agree = sum(1 for k in range(m32.shape[k_axis])
@@ -63,7 +67,7 @@ def main():
         rows.append((s, d32, d16, d))
         print(f"{s:>6} {d32:10.4f} {d16:10.4f} {d32 - d16:8.4f} {d:10.4f} {agree:>6}/{m32.shape[k_axis]}", flush=True)
     drops = [r[1] - r[2] for r in rows]
-    print(f"\n{len(rows)} phantoms ({a.size} px, {a.slices} slices), seeds {a.seeds}:")
+    print(f"\n{len(rows)} phantoms ({a.size} px, {a.slices} slices), seeds {a.seeds}, {a.backend} backend:")
     print(f"  mean 3-D Dice to the truth: fp32 {statistics.mean(r[1] for r in rows):.4f}, "
           f"bf16 {statistics.mean(r[2] for r in rows):.4f}; mean drop {statistics.mean(drops):.4f}, "
           f"largest drop {max(drops):.4f}, largest gain {-min(drops):.4f}")

@@ -38,7 +38,8 @@ import java.util.concurrent.Callable;
             "Writes into --out: input.nii.gz, truth.nii.gz, mask.nii.gz (prompt once), baseline-mask.nii.gz, "
                 + "montage.png (the prompt-once mask over the slices, the click marked) and per-slice.csv (voxels, "
                 + "Dice and status of each row per slice, with the prompt-once track's object score and whether "
-                + "--min-object-score emptied the slice), all together once all are written; files of an earlier demo there are refused unless --overwrite.",
+                + "--min-object-score emptied the slice), all together once all are written; files of an earlier "
+                + "demo there are refused unless --overwrite.",
             "Exit codes: 0 ok, 2 usage, 4 model error, 1 internal."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec

@@ -39,9 +39,9 @@ public final class RuntimeOptions {
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
             description = "fp32, bf16 (the image encoder and memory attention in bfloat16, the decoders and "
-                    + "the memory encoder in float32: about twice as fast on CPUs with bfloat16 instructions, many times "
-                    + "slower on CPUs without them, where it warns; docs/fidelity.md says how close) or auto (bf16 "
-                    + "on CUDA or on a CPU with avx512_bf16/amx_bf16, else fp32; info --runtime says which). "
+                    + "the memory encoder in float32: about twice as fast on CPUs with bfloat16 instructions, many "
+                    + "times slower on CPUs without them, where it warns; docs/fidelity.md says how close) or auto "
+                    + "(bf16 on CUDA or on a CPU with avx512_bf16/amx_bf16, else fp32; info --runtime says which). "
                     + "Default: ${DEFAULT-VALUE}.")
     String precision;
 

@@ -82,7 +82,8 @@ class PrecisionOptionTest {
                     slow.err());
             MainTest.Result auto = segment("auto", tmp.resolve("b.nii.gz"), "--model", tiny);
             assertEquals(0, auto.code(), auto.err());
-            assertTrue(!auto.err().contains(warning) && !auto.err().contains(", bf16"), "auto runs fp32: " + auto.err());
+            assertTrue(!auto.err().contains(warning) && !auto.err().contains(", bf16"),
+                    "auto runs fp32: " + auto.err());
 
             System.setProperty(CPU_BF16, "true");
             MainTest.Result fast = segment("bf16", tmp.resolve("c.nii.gz"), "--model", tiny);

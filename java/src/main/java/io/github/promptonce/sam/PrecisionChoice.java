@@ -25,7 +25,8 @@ final class PrecisionChoice {
                 }
                 if (device.kind() == Device.Kind.CPU && !CpuFeatures.hasBfloat16()) {
                     // honoured, since it was asked for, but the user should know what it costs: without these
-                    // instructions LibTorch emulates bfloat16 products: 6-27x slower per frame than fp32 (docs/performance.md)
+                    // instructions LibTorch emulates bfloat16 products, 6-27x slower per frame than fp32
+                    // (docs/performance.md)
                     LOG.log(System.Logger.Level.WARNING, () -> slowBf16Warning(manifest));
                 }
                 yield Precision.BF16;
@@ -39,7 +40,7 @@ final class PrecisionChoice {
     static String slowBf16Warning(ModelManifest manifest) {
         return "precision bf16 on a CPU without bfloat16 instructions (neither avx512_bf16 nor amx_bf16 in "
                 + "/proc/cpuinfo): LibTorch emulates the bfloat16 products, so " + manifest.arch()
-                + " will run slower than at fp32, not faster (6-27x per frame measured on such a CPU); --precision auto "
-                + "picks fp32 here";
+                + " will run slower than at fp32, not faster (6-27x per frame measured on such a CPU); "
+                + "--precision auto picks fp32 here";
     }
 }

@@ -64,20 +64,11 @@ class MainTest {
         assertTrue(r.out().contains("backend:      native"), r.out());
         assertTrue(r.out().matches("(?s).*libtorch:     \\d+\\.\\d+.*"), r.out());
         assertTrue(r.out().contains("libpromptonce.so"), r.out());
-        String before = System.getProperty("promptonce.cpu.bf16");
-        try {
-            System.setProperty("promptonce.cpu.bf16", "false");
-            assertTrue(run("info", "--runtime").out().contains("cpu bf16:     no (neither avx512_bf16 nor amx_bf16): "
-                    + "--precision auto runs fp32"), "says what auto picks on a CPU without bf16");
-            System.setProperty("promptonce.cpu.bf16", "true");
-            assertTrue(run("info", "--runtime").out().contains("cpu bf16:     yes"), "and on one with it");
-        } finally {
-            if (before == null) {
-                System.clearProperty("promptonce.cpu.bf16");
-            } else {
-                System.setProperty("promptonce.cpu.bf16", before);
-            }
-        }
+        PrecisionOptionTest.withCpuBf16("false", () -> assertTrue(run("info", "--runtime").out().contains(
+                "cpu bf16:     no (neither avx512_bf16 nor amx_bf16): --precision auto runs fp32"),
+                "says what auto picks on a CPU without bf16"));
+        PrecisionOptionTest.withCpuBf16("true", () -> assertTrue(run("info", "--runtime").out().contains(
+                "cpu bf16:     yes"), "and on one with it"));
     }
 
     @Test

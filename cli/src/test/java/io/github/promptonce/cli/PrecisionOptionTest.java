@@ -71,9 +71,7 @@ class PrecisionOptionTest {
     void bf16OnACpuWithoutTheInstructionsWarns() {
         String tiny = SegmentCommandTest.model("test-tiny").toString();
         String warning = "promptonce: warning: precision bf16 on a CPU without bfloat16 instructions";
-        String before = System.getProperty(CPU_BF16);
-        try {
-            System.setProperty(CPU_BF16, "false");
+        withCpuBf16("false", () -> {
             MainTest.Result slow = segment("bf16", tmp.resolve("a.nii.gz"), "--model", tiny);
             assertEquals(0, slow.code(), slow.err());
             assertTrue(slow.err().contains(", bf16"), "bf16 runs as asked: " + slow.err());
@@ -84,11 +82,20 @@ class PrecisionOptionTest {
             assertEquals(0, auto.code(), auto.err());
             assertTrue(!auto.err().contains(warning) && !auto.err().contains(", bf16"),
                     "auto runs fp32: " + auto.err());
-
-            System.setProperty(CPU_BF16, "true");
+        });
+        withCpuBf16("true", () -> {
             MainTest.Result fast = segment("bf16", tmp.resolve("c.nii.gz"), "--model", tiny);
             assertEquals(0, fast.code(), fast.err());
             assertTrue(!fast.err().contains(warning), fast.err());
+        });
+    }
+
+    /** Runs {@code r} with the library's CPU detection overridden ({@code -Dpromptonce.cpu.bf16}), then restores it. */
+    static void withCpuBf16(String value, Runnable r) {
+        String before = System.getProperty(CPU_BF16);
+        System.setProperty(CPU_BF16, value);
+        try {
+            r.run();
         } finally {
             if (before == null) {
                 System.clearProperty(CPU_BF16);

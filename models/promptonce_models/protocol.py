@@ -2,11 +2,12 @@
 Java test (DefaultModelProtocolTest reads the same rules from PHANTOMS.md section 7; keep both in step).
 
 Seeds 1000-1099 are never used in training (training seeds are >= 1 000 000) nor in model selection (the training
-run selects on seeds 100-109, run 7 on 100-119, where this protocol's procedure chose the committed weights; the object-score floor was chosen
-on 100-199). Each seed fixes its own size, so that every kind (the seed draws CT or MR and the shape) meets every size
-the demo offers; the click is the demo's (PHANTOMS.md section 5), propagation both ways; both the prompt-once and the
-per-slice masks are scored after the demo's post-processing (`postprocess`: slices below the model's object-score
-floor emptied, for prompt once only; the largest 3-D connected component; then the largest region of each slice).
+run selects on seeds 100-109, run 7 on 100-119, where this protocol's procedure chose the committed weights; the
+object-score floor was chosen on 100-199). Each seed fixes its own size, so that every kind (the seed draws CT or MR
+and the shape) meets every size the demo offers; the click is the demo's (PHANTOMS.md section 5), propagation both
+ways; both the prompt-once and the per-slice masks are scored after the demo's post-processing (`postprocess`: slices
+below the model's object-score floor emptied, for prompt once only; the largest 3-D connected component; then the
+largest region of each slice).
 """
 from __future__ import annotations
 
